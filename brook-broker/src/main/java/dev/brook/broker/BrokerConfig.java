@@ -1,0 +1,189 @@
+package dev.brook.broker;
+
+import dev.brook.log.LogConfig;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.record.TimestampType;
+
+/**
+ * Broker settings. Keys accepted by {@link #fromProperties} use Kafka's names where Kafka has one, so an
+ * operator's {@code server.properties} knowledge carries over; unknown or malformed values fail fast with a
+ * {@link BrokerConfigException} naming the key.
+ *
+ * @param host                     address to listen on ({@code 127.0.0.1} by default)
+ * @param port                     port to listen on; 0 picks a free one
+ * @param dataDir                  where logs and metadata live
+ * @param nodeId                   {@code node.id}
+ * @param autoCreateTopics         {@code auto.create.topics.enable}
+ * @param defaultPartitions        {@code num.partitions} for auto-created topics and CreateTopics with -1
+ * @param maxRequestBytes          {@code socket.request.max.bytes}: larger frames are refused and the connection closed
+ * @param fsyncOnAcksAll           {@code brook.acks.all.fsync}: acknowledge acks=all produce only after fsync
+ * @param retentionCheckIntervalMs {@code log.retention.check.interval.ms}
+ * @param idleConnectionTimeoutMs  {@code connections.max.idle.ms}
+ * @param logDefaults              broker-wide defaults for topic configs ({@code log.segment.bytes}, {@code log.retention.ms}, ...)
+ */
+public record BrokerConfig(
+        String host,
+        int port,
+        Path dataDir,
+        int nodeId,
+        boolean autoCreateTopics,
+        int defaultPartitions,
+        int maxRequestBytes,
+        boolean fsyncOnAcksAll,
+        long retentionCheckIntervalMs,
+        long idleConnectionTimeoutMs,
+        LogConfig logDefaults) {
+
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 9092;
+
+    public BrokerConfig {
+        if (port < 0 || port > 65535) {
+            throw new BrokerConfigException("port", String.valueOf(port), "must be between 0 and 65535");
+        }
+        if (defaultPartitions < 1) {
+            throw new BrokerConfigException("num.partitions", String.valueOf(defaultPartitions), "must be at least 1");
+        }
+        if (maxRequestBytes < 1024) {
+            throw new BrokerConfigException("socket.request.max.bytes", String.valueOf(maxRequestBytes), "must be at least 1024");
+        }
+    }
+
+    /** 127.0.0.1:9092, data in {@code ./brook-data}, Kafka's defaults elsewhere. */
+    public static BrokerConfig defaults() {
+        return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
+                100 * 1024 * 1024, true, 300_000L, 600_000L, LogConfig.defaults());
+    }
+
+    public BrokerConfig withListener(String host, int port) {
+        return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
+                fsyncOnAcksAll, retentionCheckIntervalMs, idleConnectionTimeoutMs, logDefaults);
+    }
+
+    public BrokerConfig withDataDir(Path dataDir) {
+        return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
+                fsyncOnAcksAll, retentionCheckIntervalMs, idleConnectionTimeoutMs, logDefaults);
+    }
+
+    /**
+     * Applies Kafka-named overrides on top of this config, e.g. {@code auto.create.topics.enable=false}.
+     *
+     * @throws BrokerConfigException for an unknown key or a malformed value
+     */
+    public BrokerConfig with(Map<String, String> overrides) {
+        Map<String, String> all = new LinkedHashMap<>(overrides);
+        String h = host;
+        int p = port;
+        Path dir = dataDir;
+        int id = nodeId;
+        boolean auto = autoCreateTopics;
+        int parts = defaultPartitions;
+        int maxReq = maxRequestBytes;
+        boolean fsync = fsyncOnAcksAll;
+        long retCheck = retentionCheckIntervalMs;
+        long idle = idleConnectionTimeoutMs;
+        LogConfig log = logDefaults;
+        for (Map.Entry<String, String> e : all.entrySet()) {
+            String k = e.getKey().trim();
+            String v = e.getValue().trim();
+            switch (k) {
+                case "listeners", "listen" -> {
+                    int colon = v.lastIndexOf(':');
+                    String hostPart = colon < 0 ? v : v.substring(0, colon);
+                    int scheme = hostPart.indexOf("://");
+                    h = scheme >= 0 ? hostPart.substring(scheme + 3) : hostPart;
+                    if (h.isEmpty()) {
+                        h = DEFAULT_HOST;
+                    }
+                    p = colon < 0 ? DEFAULT_PORT : parseInt(k, v.substring(colon + 1));
+                }
+                case "log.dirs", "log.dir", "data.dir" -> dir = Paths.get(v);
+                case "node.id", "broker.id" -> id = parseInt(k, v);
+                case "auto.create.topics.enable" -> auto = parseBool(k, v);
+                case "num.partitions" -> parts = parseInt(k, v);
+                case "socket.request.max.bytes" -> maxReq = parseInt(k, v);
+                case "brook.acks.all.fsync" -> fsync = parseBool(k, v);
+                case "log.retention.check.interval.ms" -> retCheck = parseLong(k, v);
+                case "connections.max.idle.ms" -> idle = parseLong(k, v);
+                case "log.segment.bytes" -> log = new LogConfig(parseInt(k, v), log.segmentMs(), log.retentionMs(),
+                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
+                case "log.roll.ms" -> log = new LogConfig(log.segmentBytes(), parseLong(k, v), log.retentionMs(),
+                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
+                case "log.retention.ms" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), parseLong(k, v),
+                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
+                case "log.retention.hours" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), parseLong(k, v) * 3_600_000L,
+                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
+                case "log.retention.bytes" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
+                        parseLong(k, v), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
+                case "log.index.interval.bytes" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
+                        log.retentionBytes(), parseInt(k, v), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
+                case "log.index.size.max.bytes" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
+                        log.retentionBytes(), log.indexIntervalBytes(), parseInt(k, v), log.maxMessageBytes(), log.timestampType());
+                case "message.max.bytes" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
+                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), parseInt(k, v), log.timestampType());
+                case "log.message.timestamp.type" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
+                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), parseTimestampType(k, v));
+                default -> throw new BrokerConfigException(k, v, "unknown broker config");
+            }
+        }
+        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, retCheck, idle, log);
+    }
+
+    /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("listeners", "PLAINTEXT://" + host + ":" + port);
+        m.put("log.dirs", dataDir.toString());
+        m.put("node.id", String.valueOf(nodeId));
+        m.put("auto.create.topics.enable", String.valueOf(autoCreateTopics));
+        m.put("num.partitions", String.valueOf(defaultPartitions));
+        m.put("socket.request.max.bytes", String.valueOf(maxRequestBytes));
+        m.put("brook.acks.all.fsync", String.valueOf(fsyncOnAcksAll));
+        m.put("log.retention.check.interval.ms", String.valueOf(retentionCheckIntervalMs));
+        m.put("connections.max.idle.ms", String.valueOf(idleConnectionTimeoutMs));
+        m.put("log.segment.bytes", String.valueOf(logDefaults.segmentBytes()));
+        m.put("log.roll.ms", String.valueOf(logDefaults.segmentMs()));
+        m.put("log.retention.ms", String.valueOf(logDefaults.retentionMs()));
+        m.put("log.retention.bytes", String.valueOf(logDefaults.retentionBytes()));
+        m.put("log.index.interval.bytes", String.valueOf(logDefaults.indexIntervalBytes()));
+        m.put("log.index.size.max.bytes", String.valueOf(logDefaults.segmentIndexBytes()));
+        m.put("message.max.bytes", String.valueOf(logDefaults.maxMessageBytes()));
+        m.put("log.message.timestamp.type", logDefaults.timestampType().name);
+        return m;
+    }
+
+    static int parseInt(String key, String value) {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BrokerConfigException(key, value, "not an integer");
+        }
+    }
+
+    static long parseLong(String key, String value) {
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BrokerConfigException(key, value, "not an integer");
+        }
+    }
+
+    static boolean parseBool(String key, String value) {
+        return switch (value.trim().toLowerCase()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new BrokerConfigException(key, value, "must be true or false");
+        };
+    }
+
+    static TimestampType parseTimestampType(String key, String value) {
+        return switch (value.trim()) {
+            case "CreateTime" -> TimestampType.CREATE_TIME;
+            case "LogAppendTime" -> TimestampType.LOG_APPEND_TIME;
+            default -> throw new BrokerConfigException(key, value, "must be CreateTime or LogAppendTime");
+        };
+    }
+}

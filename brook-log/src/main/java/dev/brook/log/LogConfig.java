@@ -1,0 +1,32 @@
+package dev.brook.log;
+
+import org.apache.kafka.common.record.TimestampType;
+
+/**
+ * Per-log settings, named after the Kafka topic configs they implement.
+ *
+ * @param segmentBytes       {@code segment.bytes}: roll the active segment once it would exceed this size
+ * @param segmentMs          {@code segment.ms}: roll the active segment once its first batch is this old
+ * @param retentionMs        {@code retention.ms}: delete whole segments whose newest timestamp is older; -1 keeps forever
+ * @param retentionBytes     {@code retention.bytes}: delete oldest segments while the log is larger; -1 means no limit
+ * @param indexIntervalBytes {@code index.interval.bytes}: bytes appended between two sparse index entries
+ * @param segmentIndexBytes  {@code segment.index.bytes}: preallocated size of each offset index file
+ * @param maxMessageBytes    {@code max.message.bytes}: largest record batch accepted
+ * @param timestampType      {@code message.timestamp.type}: CreateTime keeps the producer's, LogAppendTime stamps the broker's
+ */
+public record LogConfig(
+        int segmentBytes,
+        long segmentMs,
+        long retentionMs,
+        long retentionBytes,
+        int indexIntervalBytes,
+        int segmentIndexBytes,
+        int maxMessageBytes,
+        TimestampType timestampType) {
+
+    /** Kafka's defaults. */
+    public static LogConfig defaults() {
+        return new LogConfig(1 << 30, 7L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, -1L,
+                4096, 10 * 1024 * 1024, 1024 * 1024 + 12, TimestampType.CREATE_TIME);
+    }
+}
