@@ -2,6 +2,7 @@ package dev.brook.broker.handler;
 
 import dev.brook.broker.cluster.Partition;
 import dev.brook.broker.cluster.Topic;
+import dev.brook.broker.network.CloseConnection;
 import dev.brook.broker.network.RequestContext;
 import dev.brook.log.AppendResult;
 import dev.brook.log.LogException;
@@ -76,12 +77,18 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             }
         }
         if (acks == 0) {
-            return CompletableFuture.completedFuture(null);
+            return failed(response)
+                    ? CompletableFuture.failedFuture(new CloseConnection("acks=0 produce failed; closing so the producer notices"))
+                    : CompletableFuture.completedFuture(null);
         }
         if (durable.isEmpty()) {
             return CompletableFuture.completedFuture(response);
         }
         return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).handle((ok, err) -> response);
+    }
+
+    private static boolean failed(ProduceResponseData response) {
+        return response.responses().stream().flatMap(t -> t.partitionResponses().stream()).anyMatch(p -> p.errorCode() != 0);
     }
 
     private void append(Partition partition, BaseRecords records, ProduceResponseData.PartitionProduceResponse pr,

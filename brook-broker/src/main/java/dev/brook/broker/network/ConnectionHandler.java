@@ -109,6 +109,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             response = CompletableFuture.failedFuture(e);
         }
         response.whenComplete((body, error) -> {
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof CloseConnection close) {
+                ctx.executor().execute(() -> closeWithReason(ctx, close.getMessage()));
+                return;
+            }
             ApiMessage answer = body;
             if (error != null) {
                 answer = errorResponse(request, header, error);
