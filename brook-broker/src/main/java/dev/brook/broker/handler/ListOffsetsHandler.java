@@ -42,8 +42,10 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
                     pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
                     continue;
                 }
+                boolean epochs = context.apiVersion() >= 4;
                 lookup(partition.log(), wp.timestamp()).ifPresent(found -> pr
-                        .setOffset(found.offset()).setTimestamp(found.timestamp()).setLeaderEpoch(Partition.LEADER_EPOCH));
+                        .setOffset(found.offset()).setTimestamp(found.timestamp())
+                        .setLeaderEpoch(epochs ? Partition.LEADER_EPOCH : -1));
             }
         }
         return CompletableFuture.completedFuture(response);

@@ -56,7 +56,7 @@ final class MetadataHandler implements ApiHandler<MetadataRequest> {
 
     private MetadataResponseData.MetadataResponseTopic lookup(MetadataRequestData.MetadataRequestTopic wanted,
                                                                boolean autoCreate) {
-        if (wanted.name() == null) {
+        if (wanted.name() == null || (wanted.name().isEmpty() && !Uuid.ZERO_UUID.equals(wanted.topicId()))) {
             Uuid id = wanted.topicId();
             Topic byId = broker.topics().topic(id);
             return byId != null ? describe(byId) : new MetadataResponseData.MetadataResponseTopic()
