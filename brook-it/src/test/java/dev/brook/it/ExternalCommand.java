@@ -92,14 +92,18 @@ final class ExternalCommand {
     }
 
     private static CompletableFuture<String> drain(InputStream stream) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<String> text = new CompletableFuture<>();
+        Thread reader = new Thread(() -> {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
             try (InputStream s = stream) {
-                ByteArrayOutputStream buffer = new ByteArrayOutputStream();
                 s.transferTo(buffer);
-                return buffer.toString(StandardCharsets.UTF_8);
+                text.complete(buffer.toString(StandardCharsets.UTF_8));
             } catch (IOException e) {
-                return "<stream closed: " + e.getMessage() + ">";
+                text.complete(buffer.toString(StandardCharsets.UTF_8) + "<stream closed: " + e.getMessage() + ">");
             }
-        });
+        }, "external-command-output");
+        reader.setDaemon(true);
+        reader.start();
+        return text;
     }
 }
