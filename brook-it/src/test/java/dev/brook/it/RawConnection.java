@@ -10,8 +10,12 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
@@ -75,6 +79,20 @@ final class RawConnection implements AutoCloseable {
     AbstractResponse roundTrip(AbstractRequest request, RequestHeader header) throws IOException {
         send(request, header);
         return AbstractResponse.parseResponse(ByteBuffer.wrap(readFrame()), header);
+    }
+
+    /**
+     * Asks the broker (ApiVersions v3) which versions of {@code api} it serves and returns the highest one that
+     * kafka-clients can also speak, so raw requests use a version any compatible broker accepts.
+     */
+    short highestCommonVersion(ApiKeys api) throws IOException {
+        ApiVersionsResponse versions = (ApiVersionsResponse) roundTrip(new ApiVersionsRequest.Builder().build((short) 3),
+                new RequestHeader(ApiKeys.API_VERSIONS, (short) 3, "brook-it", Integer.MAX_VALUE));
+        ApiVersionsResponseData.ApiVersion served = versions.apiVersion(api.id);
+        if (served == null) {
+            throw new IOException("broker does not serve " + api);
+        }
+        return (short) Math.min(served.maxVersion(), api.latestVersion());
     }
 
     /** Reads one whole response frame and returns it without its size prefix. */
