@@ -117,14 +117,15 @@ class BadInputTest {
 
     @Test
     void aWellFormedHeaderFollowedByABodyThatDoesNotParseClosesTheConnection() throws Exception {
-        RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, (short) 9, "bad-input-test", 99);
-        ByteBuffer headerBytes = ByteBuffer.allocate(header.size());
-        header.data().write(new ByteBufferAccessor(headerBytes), new org.apache.kafka.common.protocol.ObjectSerializationCache(), header.headerVersion());
+        byte[] clientId = "bad-input-test".getBytes(StandardCharsets.UTF_8);
         byte[] body = new byte[32];
-        Arrays.fill(body, (byte) 0xFF); // an unsigned varint that never ends
-        byte[] frame = new byte[headerBytes.capacity() + body.length];
-        System.arraycopy(headerBytes.array(), 0, frame, 0, headerBytes.capacity());
-        System.arraycopy(body, 0, frame, headerBytes.capacity(), body.length);
+        Arrays.fill(body, (byte) 0xFF); // transactional_id as an unsigned varint that never ends
+        byte[] frame = ByteBuffer.allocate(2 + 2 + 4 + 2 + clientId.length + 1 + body.length)
+                .putShort(ApiKeys.PRODUCE.id).putShort((short) 9).putInt(99) // Produce v9: flexible, request header v2
+                .putShort((short) clientId.length).put(clientId)
+                .put((byte) 0) // no tagged fields: the header is complete and valid
+                .put(body)
+                .array();
         try (RawConnection connection = open()) {
             connection.writeFrame(frame);
 

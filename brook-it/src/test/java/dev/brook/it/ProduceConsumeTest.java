@@ -132,16 +132,16 @@ class ProduceConsumeTest {
             assertThat(consumer.endOffsets(List.of(p0, p1))).isEqualTo(Map.of(p0, 100L, p1, 100L));
 
             Map<TopicPartition, OffsetAndTimestamp> exact = consumer.offsetsForTimes(Map.of(p0, BASE_TIMESTAMP + 420, p1, BASE_TIMESTAMP + 425));
-            assertThat(exact.get(p0)).isEqualTo(new OffsetAndTimestamp(42, BASE_TIMESTAMP + 420));
-            assertThat(exact.get(p1)).isEqualTo(new OffsetAndTimestamp(42, BASE_TIMESTAMP + 425));
+            assertThat(exact.get(p0)).extracting(OffsetAndTimestamp::offset, OffsetAndTimestamp::timestamp).containsExactly(42L, BASE_TIMESTAMP + 420);
+            assertThat(exact.get(p1)).extracting(OffsetAndTimestamp::offset, OffsetAndTimestamp::timestamp).containsExactly(42L, BASE_TIMESTAMP + 425);
 
             Map<TopicPartition, OffsetAndTimestamp> between = consumer.offsetsForTimes(Map.of(p0, BASE_TIMESTAMP + 421, p1, BASE_TIMESTAMP + 421));
-            assertThat(between.get(p0)).as("first record after the timestamp").isEqualTo(new OffsetAndTimestamp(43, BASE_TIMESTAMP + 430));
-            assertThat(between.get(p1)).isEqualTo(new OffsetAndTimestamp(42, BASE_TIMESTAMP + 425));
+            assertThat(between.get(p0)).as("first record after the timestamp").extracting(OffsetAndTimestamp::offset, OffsetAndTimestamp::timestamp).containsExactly(43L, BASE_TIMESTAMP + 430);
+            assertThat(between.get(p1)).extracting(OffsetAndTimestamp::offset, OffsetAndTimestamp::timestamp).containsExactly(42L, BASE_TIMESTAMP + 425);
 
             Map<TopicPartition, OffsetAndTimestamp> early = consumer.offsetsForTimes(Map.of(p0, 0L, p1, BASE_TIMESTAMP - 1));
-            assertThat(early.get(p0)).isEqualTo(new OffsetAndTimestamp(0, BASE_TIMESTAMP));
-            assertThat(early.get(p1)).isEqualTo(new OffsetAndTimestamp(0, BASE_TIMESTAMP + 5));
+            assertThat(early.get(p0)).extracting(OffsetAndTimestamp::offset, OffsetAndTimestamp::timestamp).containsExactly(0L, BASE_TIMESTAMP);
+            assertThat(early.get(p1)).extracting(OffsetAndTimestamp::offset, OffsetAndTimestamp::timestamp).containsExactly(0L, BASE_TIMESTAMP + 5);
 
             Map<TopicPartition, OffsetAndTimestamp> late = consumer.offsetsForTimes(Map.of(p0, BASE_TIMESTAMP + 991, p1, BASE_TIMESTAMP + 996));
             assertThat(late.get(p0)).as("no record at or after the timestamp").isNull();
