@@ -67,10 +67,13 @@ class CrashRecoveryTest {
                 int before = acked.size();
                 produceUntilKilled(bootstrap, topic, broker, acked, nextValue);
                 assertThat(acked.size() - before).as("records acknowledged before kill number %d", cycle).isPositive();
+                System.out.printf("kill %d: %d records acknowledged before SIGKILL%n", cycle, acked.size() - before);
                 broker = BrookProcess.start(port, dataDir, START_TIMEOUT);
             }
 
             Map<TopicPartition, Map<Long, String>> stored = readEverything(bootstrap, topic, broker);
+            System.out.printf("after %d kills: %d acknowledged, %d stored%n", KILL_CYCLES, acked.size(),
+                    stored.values().stream().mapToInt(Map::size).sum());
 
             for (Ack ack : acked) {
                 TopicPartition tp = new TopicPartition(topic, ack.partition());
