@@ -42,6 +42,10 @@ class CrashRecoveryTest {
     private static final int PARTITIONS = 3;
     private static final int KILL_CYCLES = 3;
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** The kill comes after two seconds or this many acknowledgements, whichever is first, with sends still in flight. */
+    private static final long KILL_AFTER_ACKS = 50_000;
+    /** A bound on sends per cycle, far above what two seconds allow; the sender never runs unbounded. */
+    private static final long MAX_SENDS_PER_CYCLE = 2_000_000;
 
     /** One acknowledgement, as the producer's callback reported it. */
     private record Ack(int partition, long offset, String value) {
@@ -97,7 +101,8 @@ class CrashRecoveryTest {
 
     /**
      * Sends records with increasing values as fast as an idempotent acks=all producer can, and SIGKILLs the
-     * broker after two seconds (and at least one acknowledgement) while sends are still in flight.
+     * broker after two seconds or {@link #KILL_AFTER_ACKS} acknowledgements (and at least one), while sends are
+     * still in flight.
      */
     private static void produceUntilKilled(String bootstrap, String topic, BrookProcess broker, Queue<Ack> acked,
             AtomicLong nextValue) throws Exception {
@@ -110,7 +115,7 @@ class CrashRecoveryTest {
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000));
         Thread sender = new Thread(() -> {
             try {
-                while (!stop.get()) {
+                for (long sent = 0; !stop.get() && sent < MAX_SENDS_PER_CYCLE; sent++) {
                     String value = "v-" + nextValue.getAndIncrement();
                     producer.send(new ProducerRecord<>(topic, value, value), (metadata, error) -> {
                         if (error == null) {
@@ -127,8 +132,8 @@ class CrashRecoveryTest {
         try {
             long start = System.nanoTime();
             long deadline = start + TimeUnit.SECONDS.toNanos(20);
-            while (System.nanoTime() < deadline
-                    && (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2) || ackedThisCycle.get() == 0)) {
+            while (System.nanoTime() < deadline && (ackedThisCycle.get() == 0
+                    || (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2) && ackedThisCycle.get() < KILL_AFTER_ACKS))) {
                 Thread.sleep(50);
             }
             broker.kill();
