@@ -1,21 +1,98 @@
 package dev.brook.broker;
 
+import dev.brook.broker.cluster.ClusterIdentity;
+import dev.brook.broker.cluster.DynamicBrokerConfig;
+import dev.brook.broker.cluster.TopicRegistry;
+import dev.brook.broker.handler.Apis;
+import dev.brook.broker.handler.BrokerNode;
+import dev.brook.broker.handler.DelayedFetches;
+import dev.brook.broker.network.KafkaServer;
+import dev.brook.log.Flusher;
+import dev.brook.log.LogManager;
 import java.net.InetSocketAddress;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * A running Brook broker: the network listener, the topics and their logs. Start it with {@link #start};
- * {@link #close} shuts down cleanly (stops accepting, flushes every log, writes the clean-shutdown marker).
+ * A running Brook broker: the network listener, the topics and their logs.
+ *
+ * <pre>
+ *  start():  LogManager (recovery if the last shutdown was unclean) ─▶ TopicRegistry (topics, logs)
+ *            ─▶ ClusterIdentity, DynamicBrokerConfig ─▶ Flusher ─▶ handlers ─▶ KafkaServer.bind
+ *  close():  KafkaServer.close (no new requests) ─▶ Flusher.close ─▶ LogManager.close (flush, marker)
+ * </pre>
+ *
+ * {@link #close} is idempotent and safe from a shutdown hook.
  */
 public final class BrookBroker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BrookBroker.class);
 
-    /** Starts a broker and returns once it accepts connections. */
+    private final LogManager logs;
+    private final Flusher flusher;
+    private final KafkaServer server;
+    private final TopicRegistry topics;
+    private boolean closed;
+
+    private BrookBroker(LogManager logs, Flusher flusher, KafkaServer server, TopicRegistry topics) {
+        this.logs = logs;
+        this.flusher = flusher;
+        this.server = server;
+        this.topics = topics;
+    }
+
+    /**
+     * Starts a broker and returns once it accepts connections.
+     *
+     * @throws BrokerConfigException when the configuration (or a persisted dynamic config) is invalid
+     * @throws BrokerStartException  when the data directory cannot be used or the address cannot be bound
+     */
     public static BrookBroker start(BrokerConfig config) {
-        throw new UnsupportedOperationException("broker pending");
+        LogManager logs;
+        try {
+            logs = LogManager.open(config.dataDir(), Clock.systemUTC(), config.retentionCheckIntervalMs());
+        } catch (RuntimeException e) {
+            throw new BrokerStartException("cannot open data directory " + config.dataDir().toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        Flusher flusher = null;
+        try {
+            if (!logs.wasCleanShutdown()) {
+                log.info("Previous shutdown of {} was not clean; logs were recovered", config.dataDir().toAbsolutePath());
+            }
+            DelayedFetches fetches = new DelayedFetches();
+            TopicRegistry topics = new TopicRegistry(logs, config.logDefaults(), fetches);
+            ClusterIdentity identity = new ClusterIdentity(topics, config.nodeId());
+            DynamicBrokerConfig dynamic = new DynamicBrokerConfig(config, topics);
+            flusher = new Flusher("brook-flusher");
+            BrokerNode node = new BrokerNode(config.nodeId(), identity, dynamic, topics, flusher, fetches);
+            KafkaServer server;
+            try {
+                server = KafkaServer.start(config.host(), config.port(), config.maxRequestBytes(),
+                        config.idleConnectionTimeoutMs(), Apis.dispatcher(node));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BrokerStartException("interrupted while binding", e);
+            } catch (Exception e) {
+                throw new BrokerStartException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+            }
+            InetSocketAddress bound = server.localAddress();
+            String advertisedHost = bound.getAddress().isAnyLocalAddress() ? "localhost" : config.host();
+            node.advertise(InetSocketAddress.createUnresolved(advertisedHost, bound.getPort()));
+            log.info("Brook node {} of cluster {} serving {} topics on {}", config.nodeId(), identity.clusterId(),
+                    topics.topics().size(), bound);
+            return new BrookBroker(logs, flusher, server, topics);
+        } catch (RuntimeException e) {
+            if (flusher != null) {
+                flusher.close();
+            }
+            logs.close();
+            throw e;
+        }
     }
 
     /** The address the listener is bound to (the real port when the config asked for 0). */
     public InetSocketAddress boundAddress() {
-        throw new UnsupportedOperationException("broker pending");
+        return server.localAddress();
     }
 
     /** {@code host:port}, ready for {@code bootstrap.servers}. */
@@ -24,8 +101,27 @@ public final class BrookBroker implements AutoCloseable {
         return a.getHostString() + ":" + a.getPort();
     }
 
+    /** The broker's topics, for embedding applications and tests. */
+    public TopicRegistry topics() {
+        return topics;
+    }
+
+    /** Stops accepting requests, lets acks=all waits finish their fsync, flushes every log, writes the clean-shutdown marker. */
     @Override
-    public void close() {
-        throw new UnsupportedOperationException("broker pending");
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            server.close();
+        } finally {
+            try {
+                flusher.close();
+            } finally {
+                logs.close();
+            }
+        }
+        log.info("Brook stopped cleanly");
     }
 }

@@ -1,0 +1,69 @@
+package dev.brook.broker.handler;
+
+import dev.brook.broker.cluster.Partition;
+import dev.brook.broker.cluster.Topic;
+import dev.brook.broker.network.RequestContext;
+import dev.brook.log.Log;
+import dev.brook.log.TimestampOffset;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+
+/**
+ * ListOffsets: the earliest offset, the latest (log end, which is also the last stable offset: Brook has no
+ * transactions yet), the record with the largest timestamp, or the first record at or after a timestamp.
+ * "Not found" is offset -1 with timestamp -1, as in Kafka.
+ */
+final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
+    private final BrokerNode broker;
+
+    ListOffsetsHandler(BrokerNode broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context, ListOffsetsRequest request) {
+        ListOffsetsResponseData response = new ListOffsetsResponseData();
+        for (ListOffsetsRequestData.ListOffsetsTopic wanted : request.data().topics()) {
+            Topic topic = broker.topics().topic(wanted.name());
+            ListOffsetsResponseData.ListOffsetsTopicResponse tr = new ListOffsetsResponseData.ListOffsetsTopicResponse()
+                    .setName(wanted.name());
+            response.topics().add(tr);
+            for (ListOffsetsRequestData.ListOffsetsPartition wp : wanted.partitions()) {
+                ListOffsetsResponseData.ListOffsetsPartitionResponse pr = new ListOffsetsResponseData.ListOffsetsPartitionResponse()
+                        .setPartitionIndex(wp.partitionIndex()).setOffset(-1).setTimestamp(-1).setLeaderEpoch(-1);
+                tr.partitions().add(pr);
+                Partition partition = topic == null ? null : topic.partition(wp.partitionIndex());
+                if (partition == null) {
+                    pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+                    continue;
+                }
+                boolean epochs = context.apiVersion() >= 4;
+                lookup(partition.log(), wp.timestamp()).ifPresent(found -> pr
+                        .setOffset(found.offset()).setTimestamp(found.timestamp())
+                        .setLeaderEpoch(epochs ? Partition.LEADER_EPOCH : -1));
+            }
+        }
+        return CompletableFuture.completedFuture(response);
+    }
+
+    private static Optional<TimestampOffset> lookup(Log log, long timestamp) {
+        if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+            return Optional.of(new TimestampOffset(-1, log.logEndOffset()));
+        }
+        if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            return Optional.of(new TimestampOffset(-1, log.logStartOffset()));
+        }
+        if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
+            return log.maxTimestampOffset();
+        }
+        if (timestamp < 0) {
+            return Optional.empty();
+        }
+        return log.offsetForTimestamp(timestamp);
+    }
+}

@@ -1,0 +1,124 @@
+package dev.brook.broker.handler;
+
+import dev.brook.broker.cluster.Partition;
+import dev.brook.broker.cluster.Topic;
+import dev.brook.broker.network.CloseConnection;
+import dev.brook.broker.network.RequestContext;
+import dev.brook.log.AppendResult;
+import dev.brook.log.LogException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.BaseRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produce: appends each partition's batches to its log and answers with the assigned base offsets.
+ *
+ * <ul>
+ *   <li>acks=0: appended, no response at all (the protocol's rule);</li>
+ *   <li>acks=1: answered once the batches are written to the log (page cache);</li>
+ *   <li>acks=-1 (all): with {@code brook.acks.all.fsync} (the default) answered only once the
+ *       {@link dev.brook.log.Flusher} has fsynced the log past the batches. One broker has no replicas, so the
+ *       fsync is what makes "all" mean something; the flusher batches many producers' and partitions' waits
+ *       into one fsync per log (group commit).</li>
+ * </ul>
+ * A batch the idempotent producer already sent is answered with its original offsets and not written twice.
+ * Errors are per partition and never fail the whole request.
+ */
+final class ProduceHandler implements ApiHandler<ProduceRequest> {
+    private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
+
+    private final BrokerNode broker;
+
+    ProduceHandler(BrokerNode broker) {
+        this.broker = broker;
+    }
+
+    @Override
+    public CompletableFuture<ApiMessage> handle(RequestContext context, ProduceRequest request) {
+        ProduceRequestData data = request.data();
+        short acks = data.acks();
+        boolean byId = context.apiVersion() >= 13;
+        ProduceResponseData response = new ProduceResponseData();
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        boolean waitForFsync = acks == -1 && broker.config().current().fsyncOnAcksAll();
+        for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+            Topic topic = byId ? broker.topics().topic(topicData.topicId()) : broker.topics().topic(topicData.name());
+            ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
+                    .setName(topicData.name()).setTopicId(topicData.topicId());
+            response.responses().add(topicResponse);
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                ProduceResponseData.PartitionProduceResponse pr = new ProduceResponseData.PartitionProduceResponse()
+                        .setIndex(partitionData.index()).setBaseOffset(-1).setLogAppendTimeMs(-1).setLogStartOffset(-1);
+                topicResponse.partitionResponses().add(pr);
+                if (acks != 0 && acks != 1 && acks != -1) {
+                    pr.setErrorCode(Errors.INVALID_REQUIRED_ACKS.code());
+                    continue;
+                }
+                if (data.transactionalId() != null) {
+                    pr.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                            .setErrorMessage("Brook does not support transactions yet");
+                    continue;
+                }
+                Partition partition = topic == null ? null : topic.partition(partitionData.index());
+                if (partition == null) {
+                    pr.setErrorCode((byId && topic == null ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                    continue;
+                }
+                append(partition, partitionData.records(), pr, waitForFsync, durable);
+            }
+        }
+        if (acks == 0) {
+            return failed(response)
+                    ? CompletableFuture.failedFuture(new CloseConnection("acks=0 produce failed; closing so the producer notices"))
+                    : CompletableFuture.completedFuture(null);
+        }
+        if (durable.isEmpty()) {
+            return CompletableFuture.completedFuture(response);
+        }
+        return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).handle((ok, err) -> response);
+    }
+
+    private static boolean failed(ProduceResponseData response) {
+        return response.responses().stream().flatMap(t -> t.partitionResponses().stream()).anyMatch(p -> p.errorCode() != 0);
+    }
+
+    private void append(Partition partition, BaseRecords records, ProduceResponseData.PartitionProduceResponse pr,
+                        boolean waitForFsync, List<CompletableFuture<Void>> durable) {
+        if (!(records instanceof MemoryRecords memory) || memory.sizeInBytes() == 0) {
+            pr.setErrorCode(Errors.INVALID_RECORD.code()).setErrorMessage("no record batches in the request");
+            return;
+        }
+        try {
+            AppendResult result = partition.append(memory);
+            pr.setBaseOffset(result.firstOffset())
+                    .setLogAppendTimeMs(result.logAppendTime())
+                    .setLogStartOffset(result.logStartOffset());
+            if (waitForFsync) {
+                durable.add(broker.flusher().flushUpTo(partition.log(), result.lastOffset() + 1)
+                        .exceptionally(e -> {
+                            log.error("fsync of {} failed; acks=all produce answered with KAFKA_STORAGE_ERROR",
+                                    partition.topicPartition(), e);
+                            pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setBaseOffset(-1)
+                                    .setErrorMessage("fsync failed: " + e.getMessage());
+                            return null;
+                        }));
+            }
+        } catch (LogException e) {
+            pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
+            if (e.error() == Errors.KAFKA_STORAGE_ERROR) {
+                log.error("Append to {} failed", partition.topicPartition(), e);
+            } else {
+                log.debug("Append to {} refused: {}", partition.topicPartition(), e.getMessage());
+            }
+        }
+    }
+}
