@@ -73,6 +73,15 @@ final class BrookProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGTERM, as an operator's {@code kill} or a service manager sends it; waits up to {@code within} for the
+     * process to exit and returns whether it did (if not, it is left running for {@link #close} to kill).
+     */
+    boolean terminate(Duration within) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
