@@ -45,20 +45,6 @@ class ClientCommandsTest {
     }
 
     @Test
-    void consumingAsAGroupCommitsSoTheNextRunStartsAfter() {
-        String b = brook.bootstrapServers();
-        CliHarness.run(null, "topics", "create", "cli-group", "--partitions", "2", "-b", b);
-        CliHarness.run("1\n2\n3\n4\n", "produce", "cli-group", "-b", b);
-        CliHarness.Result first = CliHarness.run(null, "consume", "cli-group", "--group", "cli-g", "--from-beginning",
-                "--max-messages", "4", "-b", b);
-        assertThat(first.out().lines()).containsExactlyInAnyOrder("1", "2", "3", "4");
-        CliHarness.run("5\n", "produce", "cli-group", "-b", b);
-        CliHarness.Result second = CliHarness.run(null, "consume", "cli-group", "--group", "cli-g", "--from-beginning",
-                "--timeout-ms", "3000", "-b", b);
-        assertThat(second.out().lines()).containsExactly("5");
-    }
-
-    @Test
     void anUnreachableBrokerIsAOneLineErrorNotAHang() {
         CliHarness.Result r = CliHarness.run(null, "topics", "list", "-b", "127.0.0.1:1",
                 "--command-config", "/dev/null");
