@@ -1,0 +1,97 @@
+package dev.brook.log;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FlusherTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aWaitCompletesOnlyOnceTheLogIsFlushedPastIt() throws Exception {
+        Log log = Log.open(dir.resolve("t-0"), LogConfig.defaults(), new MutableClock(), false, 0);
+        try (Flusher flusher = new Flusher("test-flusher")) {
+            long end = log.append(Batches.of(1, "a", "b")).lastOffset() + 1;
+            CompletableFuture<Void> f = flusher.flushUpTo(log, end);
+            f.get(10, TimeUnit.SECONDS);
+            assertThat(log.flushedOffset()).isGreaterThanOrEqualTo(end);
+            assertThat(flusher.flushUpTo(log, end)).as("already flushed").isCompleted();
+        }
+        log.close();
+    }
+
+    @Test
+    void manyConcurrentWaitersShareFewFsyncs() throws Exception {
+        List<Log> logs = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            logs.add(Log.open(dir.resolve("t-" + i), LogConfig.defaults(), new MutableClock(), false, 0));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<CompletableFuture<Void>> waits = new ArrayList<>();
+        try (Flusher flusher = new Flusher("test-flusher")) {
+            List<CompletableFuture<CompletableFuture<Void>>> submitted = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                Log log = logs.get(i % 4);
+                submitted.add(CompletableFuture.supplyAsync(() -> {
+                    long end = log.append(Batches.of(1, "x".repeat(100))).lastOffset() + 1;
+                    return flusher.flushUpTo(log, end);
+                }, pool));
+            }
+            for (CompletableFuture<CompletableFuture<Void>> s : submitted) {
+                waits.add(s.get(30, TimeUnit.SECONDS));
+            }
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            assertThat(flusher.rounds).as("fsync rounds for 400 waits").isLessThan(400);
+        } finally {
+            pool.shutdownNow();
+        }
+        long fsyncs = logs.stream().mapToLong(l -> l.flushCount).sum();
+        assertThat(fsyncs).isLessThan(400);
+        logs.forEach(Log::close);
+    }
+
+    @Test
+    void closingServesWhatIsQueued() throws Exception {
+        Log log = Log.open(dir.resolve("t-0"), LogConfig.defaults(), new MutableClock(), false, 0);
+        Flusher flusher = new Flusher("test-flusher");
+        long end = log.append(Batches.of(1, "a")).lastOffset() + 1;
+        CompletableFuture<Void> f = flusher.flushUpTo(log, end);
+        flusher.close();
+        assertThat(f).isDone();
+        assertThat(flusher.flushUpTo(log, end + 5)).isCompletedExceptionally();
+        log.close();
+    }
+
+    @Test
+    void theLogManagerMarksACleanShutdownAndFindsItsLogsAgain() {
+        LogManager first = LogManager.open(dir, new MutableClock(), 60_000);
+        assertThat(first.wasCleanShutdown()).isFalse();
+        TopicPartition tp = new TopicPartition("orders", 2);
+        first.openLog(tp, LogConfig.defaults()).append(Batches.of(1, "kept"));
+        first.close();
+        assertThat(dir.resolve(LogManager.CLEAN_SHUTDOWN)).exists();
+
+        LogManager second = LogManager.open(dir, new MutableClock(), 60_000);
+        assertThat(second.wasCleanShutdown()).isTrue();
+        assertThat(dir.resolve(LogManager.CLEAN_SHUTDOWN)).as("removed while running").doesNotExist();
+        assertThat(Batches.readAll(second.openLog(tp, LogConfig.defaults()))).containsExactly("0:kept");
+        second.deleteLog(tp);
+        assertThat(dir.resolve("orders-2")).doesNotExist();
+        second.close();
+
+        LogManager third = LogManager.open(dir, new MutableClock(), 60_000);
+        third.openLog(new TopicPartition("x", 0), LogConfig.defaults()).append(Batches.of(1, "y"));
+        // no close: as if killed
+        assertThat(LogManager.open(dir, new MutableClock(), 60_000).wasCleanShutdown()).isFalse();
+    }
+}
