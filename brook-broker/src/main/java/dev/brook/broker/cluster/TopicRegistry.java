@@ -116,8 +116,17 @@ public final class TopicRegistry {
         return topic;
     }
 
+    /** Creates one of Brook's own internal topics (names starting with "__"), bypassing the user-facing checks. */
+    public synchronized Topic createInternal(String name, int partitions, Map<String, String> overrides) {
+        Topic existing = byName.get(name);
+        return existing != null ? existing : create(name, partitions, overrides);
+    }
+
     /** Deletes a topic and its data. */
     public synchronized void delete(String name) {
+        if (org.apache.kafka.common.internals.Topic.isInternal(name)) {
+            throw new org.apache.kafka.common.errors.InvalidTopicException("Topic " + name + " is internal to the broker and cannot be deleted");
+        }
         Topic topic = byName.get(name);
         if (topic == null) {
             throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
