@@ -509,11 +509,17 @@ final class ClassicGroup extends Group {
         m.session = timer.schedule(m.sessionTimeoutMs, () -> expire(id));
     }
 
+    /** Session expiry; a member whose JoinGroup or SyncGroup is parked is waiting on us, so it is kept alive. */
     private void expire(String memberId) {
         ClassicMember m = members.get(memberId);
-        if (m != null) {
-            remove(m);
+        if (m == null) {
+            return;
         }
+        if (m.pendingJoin != null || m.pendingSync != null) {
+            resetSession(m);
+            return;
+        }
+        remove(m);
     }
 
     private void expirePending(String memberId) {

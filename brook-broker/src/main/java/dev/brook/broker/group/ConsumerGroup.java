@@ -1,7 +1,5 @@
 package dev.brook.broker.group;
 
-import dev.brook.broker.cluster.Topic;
-import dev.brook.broker.cluster.TopicRegistry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,7 +48,7 @@ final class ConsumerGroup extends Group {
 
     private final GroupTimer timer;
     private final GroupConfig config;
-    private final TopicRegistry topics;
+    private final TopicMetadata topics;
     final LinkedHashMap<String, ConsumerMember> members = new LinkedHashMap<>();
     private final Map<String, String> staticMembers = new HashMap<>();
     int groupEpoch;
@@ -59,7 +57,7 @@ final class ConsumerGroup extends Group {
     private Map<String, Map<Uuid, Set<Integer>>> target = new HashMap<>();
     private Map<Uuid, Integer> subscribedPartitions = new HashMap<>();
 
-    ConsumerGroup(String groupId, GroupTimer timer, GroupConfig config, TopicRegistry topics) {
+    ConsumerGroup(String groupId, GroupTimer timer, GroupConfig config, TopicMetadata topics) {
         super(groupId, timer.nowMs());
         this.timer = timer;
         this.config = config;
@@ -325,9 +323,9 @@ final class ConsumerGroup extends Group {
         Map<Uuid, Integer> partitions = new HashMap<>();
         for (ConsumerMember m : members.values()) {
             Set<Uuid> ids = new HashSet<>();
-            for (Topic t : subscribedTopics(m)) {
+            for (TopicMetadata.Info t : subscribedTopics(m)) {
                 ids.add(t.id());
-                partitions.put(t.id(), t.partitions().size());
+                partitions.put(t.id(), t.partitions());
             }
             subscriptions.put(m.memberId, ids);
         }
@@ -341,16 +339,16 @@ final class ConsumerGroup extends Group {
         }
     }
 
-    private List<Topic> subscribedTopics(ConsumerMember m) {
-        List<Topic> out = new ArrayList<>();
+    private List<TopicMetadata.Info> subscribedTopics(ConsumerMember m) {
+        List<TopicMetadata.Info> out = new ArrayList<>();
         for (String name : m.subscribedTopicNames) {
-            Topic t = topics.topic(name);
+            TopicMetadata.Info t = topics.byName(name);
             if (t != null) {
                 out.add(t);
             }
         }
         if (m.pattern != null) {
-            for (Topic t : topics.topics()) {
+            for (TopicMetadata.Info t : topics.all()) {
                 if (!org.apache.kafka.common.internals.Topic.isInternal(t.name()) && m.pattern.matcher(t.name()).matches()
                         && !m.subscribedTopicNames.contains(t.name())) {
                     out.add(t);
@@ -422,7 +420,7 @@ final class ConsumerGroup extends Group {
     private ConsumerGroupDescribeResponseData.Assignment describeAssignment(Map<Uuid, Set<Integer>> a) {
         ConsumerGroupDescribeResponseData.Assignment out = new ConsumerGroupDescribeResponseData.Assignment();
         for (Map.Entry<Uuid, Set<Integer>> e : new TreeMap<>(a).entrySet()) {
-            Topic t = topics.topic(e.getKey());
+            TopicMetadata.Info t = topics.byId(e.getKey());
             out.topicPartitions().add(new ConsumerGroupDescribeResponseData.TopicPartitions().setTopicId(e.getKey())
                     .setTopicName(t == null ? "" : t.name()).setPartitions(new ArrayList<>(e.getValue())));
         }

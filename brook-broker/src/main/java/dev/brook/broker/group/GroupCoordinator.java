@@ -255,7 +255,7 @@ public final class GroupCoordinator {
     }
 
     private ConsumerGroup convertToConsumer(ClassicGroup empty) {
-        ConsumerGroup g = new ConsumerGroup(empty.groupId, timer, config, topics);
+        ConsumerGroup g = new ConsumerGroup(empty.groupId, timer, config, TopicMetadata.of(topics));
         g.offsets.putAll(empty.offsets);
         groups.put(g.groupId, g);
         return g;
@@ -283,7 +283,7 @@ public final class GroupCoordinator {
                 }
                 group = convertToConsumer(cg);
             } else if (req.memberEpoch() == 0) {
-                group = new ConsumerGroup(req.groupId(), timer, config, topics);
+                group = new ConsumerGroup(req.groupId(), timer, config, TopicMetadata.of(topics));
                 groups.put(req.groupId(), group);
             } else {
                 return CompletableFuture.completedFuture(error.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));
