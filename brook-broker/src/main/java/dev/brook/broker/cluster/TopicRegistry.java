@@ -37,6 +37,7 @@ public final class TopicRegistry {
     private final ConcurrentHashMap<String, Topic> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Uuid, Topic> byId = new ConcurrentHashMap<>();
     private volatile LogConfig brokerDefaults;
+    private final java.util.List<java.util.function.Consumer<String>> deletionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Loads every stored topic and opens its logs (recovering them after an unclean shutdown). */
     public TopicRegistry(LogManager logs, LogConfig brokerDefaults, AppendListener appendListener) {
@@ -74,6 +75,11 @@ public final class TopicRegistry {
     public Partition partition(TopicPartition tp) {
         Topic t = byName.get(tp.topic());
         return t == null ? null : t.partition(tp.partition());
+    }
+
+    /** Tells {@code listener} the name of every topic deleted from now on (on the deleting thread). */
+    public void onTopicDeleted(java.util.function.Consumer<String> listener) {
+        deletionListeners.add(listener);
     }
 
     public LogConfig brokerDefaults() {
@@ -137,6 +143,7 @@ public final class TopicRegistry {
         for (Partition p : topic.partitions()) {
             logs.deleteLog(p.topicPartition());
         }
+        deletionListeners.forEach(l -> l.accept(name));
         log.info("Deleted topic {}", name);
     }
 

@@ -106,6 +106,7 @@ public final class GroupCoordinator {
             return CompletableFuture.completedFuture(null);
         }).join();
         c.scheduleExpiry();
+        topics.onTopicDeleted(c::topicDeleted);
         return c;
     }
 
@@ -563,6 +564,19 @@ public final class GroupCoordinator {
     }
 
     // ---------------------------------------------------------------- expiry
+
+    /** A deleted topic takes its committed offsets with it, in every group. */
+    void topicDeleted(String topic) {
+        timer.execute(() -> {
+            for (Group g : groups.values()) {
+                List<TopicPartition> gone = g.offsets.keySet().stream().filter(tp -> tp.topic().equals(topic)).toList();
+                if (!gone.isEmpty()) {
+                    gone.forEach(g.offsets::remove);
+                    groupLog.deleteOffsets(g.groupId, gone, timer.nowMs());
+                }
+            }
+        });
+    }
 
     private void scheduleExpiry() {
         timer.schedule(EXPIRY_CHECK_INTERVAL_MS, () -> {
