@@ -1,65 +1,622 @@
 package dev.brook.log;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One partition's durable, segmented, append-only log of Kafka v2 record batches.
- * (Contract only; the storage engine fills it in.)
+ *
+ * <p>Directory layout: {@code <topic>-<partition>/} holding {@link Segment}s (a {@code .log} file with its
+ * {@code .index} and {@code .timeindex}, named by base offset) and {@code log-start-offset}, a text file with the
+ * log start offset set by DeleteRecords (written to a temporary file, fsynced, renamed).
+ *
+ * <p>Guarantees: offsets are contiguous and assigned here; a batch is visible to readers only once it is fully
+ * written (the end offset is published last); {@link #flushedOffset()} only moves forward and everything below it
+ * is on disk. After an unclean shutdown, {@link #open} with {@code recover} re-validates every batch from the
+ * recovery point and truncates at the first invalid byte.
+ *
+ * <p>Threads: appends, rolls, retention and DeleteRecords take the log's lock; reads and the offset getters never
+ * do; {@link #flush} takes a separate flush lock so fsync never blocks appends.
  */
 public final class Log implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(Log.class);
+    private static final String LOG_START_FILE = "log-start-offset";
+    /** Deleted segments stay readable this long for reads already holding a slice of them. */
+    static final long DELETE_DELAY_MS = 60_000;
+    private static final ScheduledExecutorService DELETER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "brook-segment-deleter");
+        t.setDaemon(true);
+        return t;
+    });
 
-    /** Opens (creating if absent) the log in {@code dir}; when {@code recover} is true, re-validates from {@code recoveryPoint}. */
+    private final Path dir;
+    private final Clock clock;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+    private final ProducerStateTable producers = new ProducerStateTable();
+    private volatile LogConfig config;
+    private volatile long logEndOffset;
+    private volatile long logStartOffset;
+    private volatile long flushedOffset;
+    /** For tests: how many fsyncs this log has done. */
+    volatile int flushCount;
+
+    private Log(Path dir, LogConfig config, Clock clock) {
+        this.dir = dir;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    /**
+     * Opens (creating if absent) the log in {@code dir}.
+     *
+     * @param recover       re-validate batches from the segment containing {@code recoveryPoint} on, truncating at
+     *                      the first invalid byte (after an unclean shutdown)
+     * @param recoveryPoint everything below it was flushed before the crash
+     */
     public static Log open(Path dir, LogConfig config, Clock clock, boolean recover, long recoveryPoint) {
-        throw new UnsupportedOperationException("storage engine pending");
+        Log l = new Log(dir, config, clock);
+        try {
+            Files.createDirectories(dir);
+            l.load(recover, recoveryPoint);
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot open log " + dir, e);
+        }
+        return l;
     }
 
-    /** Validates the batches, de-duplicates idempotent producers, assigns offsets and writes them. Thread-safe. */
+    private void load(boolean recover, long recoveryPoint) throws IOException {
+        List<Long> bases = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.log")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                try {
+                    bases.add(Long.parseLong(name.substring(0, name.length() - 4)));
+                } catch (NumberFormatException ignored) {
+                    // not a segment
+                }
+            }
+        }
+        bases.sort(Long::compare);
+        long recoverFrom = Long.MAX_VALUE;
+        if (recover) {
+            recoverFrom = 0;
+            for (long b : bases) {
+                if (b <= recoveryPoint) {
+                    recoverFrom = b;
+                }
+            }
+        }
+        boolean truncated = false;
+        for (int i = 0; i < bases.size(); i++) {
+            long base = bases.get(i);
+            if (truncated) {
+                Segment dead = Segment.open(dir, base, config, false);
+                dead.records.close();
+                dead.deleteFiles(dir);
+                log.warn("Deleted segment {} of {}: it follows a corrupt one", base, dir);
+                continue;
+            }
+            boolean last = i == bases.size() - 1;
+            boolean validate = base >= recoverFrom;
+            Segment s = Segment.open(dir, base, config, !validate && !last);
+            if (validate || last || !s.offsetIndex.isSane() || !s.timeIndex.isSane()
+                    || s.offsetIndex.lastPosition() >= Math.max(1, s.size())) {
+                int cut = s.recover(validate, producers);
+                if (cut > 0) {
+                    log.warn("Recovered {}: truncated {} invalid bytes at offset {}", dir, cut, s.nextOffset);
+                    truncated = true;
+                }
+            } else {
+                s.load(producers);
+            }
+            if (!last || truncated) {
+                s.trimIndexes();
+            }
+            if (!last && !truncated) {
+                s.firstAppendMs = clock.millis();
+            }
+            segments.put(base, s);
+        }
+        if (segments.isEmpty()) {
+            segments.put(0L, Segment.open(dir, 0, config, false));
+        }
+        Segment active = segments.lastEntry().getValue();
+        active.offsetIndex.expand();
+        active.timeIndex.expand();
+        if (!active.isEmpty()) {
+            active.firstAppendMs = clock.millis();
+        }
+        logEndOffset = active.nextOffset;
+        long start = segments.firstKey();
+        Path startFile = dir.resolve(LOG_START_FILE);
+        if (Files.exists(startFile)) {
+            try {
+                start = Math.max(start, Long.parseLong(Files.readString(startFile, StandardCharsets.UTF_8).trim()));
+            } catch (NumberFormatException e) {
+                log.warn("Ignoring unreadable {}", startFile);
+            }
+        }
+        logStartOffset = Math.min(start, logEndOffset);
+        flushedOffset = logEndOffset;
+    }
+
+    // ------------------------------------------------------------------ append
+
+    /**
+     * Validates the batches, de-duplicates idempotent producers, assigns offsets and writes them. The batches are
+     * modified in place (base offsets, and timestamps on LogAppendTime topics).
+     *
+     * @throws LogException CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, OUT_OF_ORDER_SEQUENCE_NUMBER,
+     *                      INVALID_PRODUCER_EPOCH or KAFKA_STORAGE_ERROR; nothing is written then
+     */
     public AppendResult append(MemoryRecords records) {
-        throw new UnsupportedOperationException("storage engine pending");
+        LogConfig cfg = config;
+        int total = 0;
+        int batches = 0;
+        try {
+            for (MutableRecordBatch batch : records.batches()) {
+                validate(batch, cfg);
+                total += batch.sizeInBytes();
+                batches++;
+            }
+        } catch (LogException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LogException(Errors.CORRUPT_MESSAGE, "unreadable record batch: " + e.getMessage());
+        }
+        if (batches == 0 || total != records.sizeInBytes()) {
+            throw new LogException(Errors.CORRUPT_MESSAGE, "request holds " + records.sizeInBytes() + " bytes but whole batches make " + total);
+        }
+        lock.lock();
+        try {
+            for (MutableRecordBatch batch : records.batches()) {
+                if (batch.hasProducerId()) {
+                    ProducerStateTable.Check check = producers.check(batch);
+                    if (check instanceof ProducerStateTable.Duplicate d) {
+                        return new AppendResult(d.firstOffset(), d.lastOffset(), -1, logStartOffset, true);
+                    }
+                }
+            }
+            Segment active = maybeRoll(total, cfg);
+            long now = clock.millis();
+            long first = logEndOffset;
+            long next = first;
+            boolean appendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME;
+            for (MutableRecordBatch batch : records.batches()) {
+                long count = batch.lastOffset() - batch.baseOffset() + 1;
+                batch.setLastOffset(next + count - 1);
+                if (appendTime) {
+                    batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
+                }
+                next += count;
+            }
+            int position = active.size();
+            try {
+                active.records.append(records);
+            } catch (IOException e) {
+                truncateAfterFailedWrite(active, position);
+                throw new LogException(Errors.KAFKA_STORAGE_ERROR, "write to " + dir + " failed: " + e.getMessage(), e);
+            }
+            if (active.firstAppendMs < 0) {
+                active.firstAppendMs = now;
+            }
+            int pos = position;
+            for (MutableRecordBatch batch : records.batches()) {
+                active.indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes());
+                if (batch.hasProducerId()) {
+                    producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                            batch.baseOffset(), batch.lastOffset());
+                }
+                pos += batch.sizeInBytes();
+            }
+            logEndOffset = next;
+            return new AppendResult(first, next - 1, appendTime ? now : -1, logStartOffset, false);
+        } finally {
+            lock.unlock();
+        }
     }
 
-    /** Reads whole batches from the one containing {@code offset}, up to {@code maxBytes} but always at least one batch. */
+    private static void validate(MutableRecordBatch batch, LogConfig cfg) {
+        if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+            throw new LogException(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT, "record batch magic " + batch.magic() + " is not 2");
+        }
+        if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
+            throw new LogException(Errors.MESSAGE_TOO_LARGE, "record batch of " + batch.sizeInBytes()
+                    + " bytes is larger than max.message.bytes " + cfg.maxMessageBytes());
+        }
+        if (!batch.isValid()) {
+            throw new LogException(Errors.CORRUPT_MESSAGE, "record batch CRC does not match");
+        }
+        Integer count = batch.countOrNull();
+        if (count == null || count <= 0 || batch.lastOffset() < batch.baseOffset()
+                || batch.lastOffset() - batch.baseOffset() + 1 < count) {
+            throw new LogException(Errors.INVALID_RECORD, "record batch holds no records or inconsistent offsets");
+        }
+    }
+
+    private void truncateAfterFailedWrite(Segment active, int position) {
+        try {
+            active.records.truncateTo(position);
+        } catch (IOException | RuntimeException ignored) {
+            // the file may be unwritable; the next open recovers it
+        }
+    }
+
+    private Segment maybeRoll(int incoming, LogConfig cfg) {
+        Segment active = segments.lastEntry().getValue();
+        boolean full = !active.isEmpty() && (long) active.size() + incoming > cfg.segmentBytes();
+        boolean old = !active.isEmpty() && active.firstAppendMs >= 0 && clock.millis() - active.firstAppendMs >= cfg.segmentMs();
+        boolean indexFull = active.offsetIndex.isFull() || active.timeIndex.isFull();
+        if (!full && !old && !indexFull) {
+            return active;
+        }
+        return roll();
+    }
+
+    /** Starts a new segment at the log end. Caller holds the lock. */
+    private Segment roll() {
+        Segment active = segments.lastEntry().getValue();
+        if (active.isEmpty()) {
+            return active;
+        }
+        if (active.maxTimestamp >= 0) {
+            active.timeIndex.maybeAppend(active.maxTimestamp, active.offsetOfMaxTimestamp);
+        }
+        active.trimIndexes();
+        Segment next = Segment.open(dir, logEndOffset, config, false);
+        segments.put(logEndOffset, next);
+        return next;
+    }
+
+    // ------------------------------------------------------------------ read
+
+    /**
+     * Reads whole batches from the one containing {@code offset}, up to {@code maxBytes}, but always at least one
+     * batch. Never blocks on writers.
+     *
+     * @throws LogException OFFSET_OUT_OF_RANGE below the log start or above the log end
+     */
     public ReadResult read(long offset, int maxBytes) {
-        throw new UnsupportedOperationException("storage engine pending");
+        long end = logEndOffset;
+        long start = logStartOffset;
+        if (offset < start || offset > end) {
+            throw new LogException(Errors.OFFSET_OUT_OF_RANGE, "offset " + offset + " is outside " + start + ".." + end + " of " + dir);
+        }
+        if (offset == end) {
+            return new ReadResult(MemoryRecords.EMPTY, start, end);
+        }
+        Map.Entry<Long, Segment> entry = segments.floorEntry(offset);
+        while (entry != null) {
+            Segment s = entry.getValue();
+            FileRecords.LogOffsetPosition found = s.find(offset);
+            if (found != null) {
+                int from = found.position;
+                int size = 0;
+                for (FileChannelRecordBatch batch : s.records.batchesFrom(from)) {
+                    if (batch.baseOffset() >= end || (size > 0 && (long) size + batch.sizeInBytes() > maxBytes)) {
+                        break;
+                    }
+                    size += batch.sizeInBytes();
+                }
+                return new ReadResult(s.records.slice(from, size), start, end);
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return new ReadResult(MemoryRecords.EMPTY, start, end);
     }
 
-    public long logStartOffset() { throw new UnsupportedOperationException(); }
+    public long logStartOffset() {
+        return logStartOffset;
+    }
 
-    public long logEndOffset() { throw new UnsupportedOperationException(); }
+    public long logEndOffset() {
+        return logEndOffset;
+    }
 
     /** Offsets below this are fsynced. */
-    public long flushedOffset() { throw new UnsupportedOperationException(); }
+    public long flushedOffset() {
+        return flushedOffset;
+    }
 
     /** The first record whose timestamp is at or after {@code timestamp}. */
-    public Optional<TimestampOffset> offsetForTimestamp(long timestamp) { throw new UnsupportedOperationException(); }
+    public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
+        long start = logStartOffset;
+        long end = logEndOffset;
+        for (Segment s : segments.values()) {
+            if (s.maxTimestamp < timestamp || s.nextOffset <= start) {
+                continue;
+            }
+            long from = Math.max(start, s.timeIndex.lookup(timestamp));
+            FileRecords.LogOffsetPosition pos = s.find(from);
+            if (pos == null) {
+                continue;
+            }
+            for (FileChannelRecordBatch batch : s.records.batchesFrom(pos.position)) {
+                if (batch.baseOffset() >= end) {
+                    break;
+                }
+                if (batch.maxTimestamp() < timestamp) {
+                    continue;
+                }
+                for (Record r : batch) {
+                    if (r.offset() >= start && r.timestamp() >= timestamp) {
+                        return Optional.of(new TimestampOffset(r.timestamp(), r.offset()));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
 
     /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP). */
-    public Optional<TimestampOffset> maxTimestampOffset() { throw new UnsupportedOperationException(); }
+    public Optional<TimestampOffset> maxTimestampOffset() {
+        long best = RecordBatch.NO_TIMESTAMP;
+        Segment where = null;
+        for (Segment s : segments.values()) {
+            if (s.maxTimestamp > best && s.nextOffset > logStartOffset) {
+                best = s.maxTimestamp;
+                where = s;
+            }
+        }
+        if (where == null) {
+            return Optional.empty();
+        }
+        FileRecords.LogOffsetPosition pos = where.find(Math.max(where.offsetOfMaxTimestamp, logStartOffset));
+        if (pos == null) {
+            return Optional.empty();
+        }
+        for (FileChannelRecordBatch batch : where.records.batchesFrom(pos.position)) {
+            if (batch.maxTimestamp() == best) {
+                for (Record r : batch) {
+                    if (r.timestamp() == best || batch.timestampType() == TimestampType.LOG_APPEND_TIME) {
+                        return Optional.of(new TimestampOffset(best, batch.timestampType() == TimestampType.LOG_APPEND_TIME
+                                ? batch.lastOffset() : r.offset()));
+                    }
+                }
+            }
+        }
+        return Optional.empty();
+    }
 
-    /** fsyncs everything appended so far. */
-    public void flush() { throw new UnsupportedOperationException(); }
+    // ------------------------------------------------------------------ flush, retention, delete
 
-    /** DeleteRecords: moves the log start offset up to {@code offset} (durably) and drops whole segments below it. */
-    public long deleteRecordsBefore(long offset) { throw new UnsupportedOperationException(); }
+    /** fsyncs everything appended so far; {@link #flushedOffset()} then covers it. */
+    public void flush() {
+        flushLock.lock();
+        try {
+            long target = logEndOffset;
+            if (target <= flushedOffset) {
+                return;
+            }
+            Map.Entry<Long, Segment> from = segments.floorEntry(flushedOffset);
+            Iterator<Segment> it = (from == null ? segments : segments.tailMap(from.getKey(), true)).values().iterator();
+            while (it.hasNext()) {
+                it.next().flush();
+            }
+            flushCount++;
+            flushedOffset = target;
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "fsync of " + dir + " failed: " + e.getMessage(), e);
+        } finally {
+            flushLock.unlock();
+        }
+    }
 
-    /** Applies retention by time and size; returns the number of segments deleted. */
-    public int applyRetention() { throw new UnsupportedOperationException(); }
+    /**
+     * DeleteRecords: moves the log start offset up to {@code offset} (durably) and deletes whole segments below it.
+     *
+     * @return the new log start offset
+     * @throws LogException OFFSET_OUT_OF_RANGE when {@code offset} is beyond the log end
+     */
+    public long deleteRecordsBefore(long offset) {
+        lock.lock();
+        try {
+            if (offset > logEndOffset) {
+                throw new LogException(Errors.OFFSET_OUT_OF_RANGE, "offset " + offset + " is beyond the log end " + logEndOffset);
+            }
+            if (offset > logStartOffset) {
+                writeLogStart(offset);
+                logStartOffset = offset;
+                deleteSegmentsBelow(offset);
+            }
+            return logStartOffset;
+        } finally {
+            lock.unlock();
+        }
+    }
 
-    public void updateConfig(LogConfig config) { throw new UnsupportedOperationException(); }
+    private void writeLogStart(long offset) {
+        Path tmp = dir.resolve(LOG_START_FILE + ".tmp");
+        try {
+            Files.writeString(tmp, Long.toString(offset), StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, dir.resolve(LOG_START_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot record the log start offset of " + dir, e);
+        }
+    }
 
-    public LogConfig config() { throw new UnsupportedOperationException(); }
+    /** Deletes segments wholly below {@code offset}, keeping the active one. Caller holds the lock. */
+    private int deleteSegmentsBelow(long offset) {
+        int deleted = 0;
+        while (segments.size() > 1) {
+            Map.Entry<Long, Segment> first = segments.firstEntry();
+            Long nextBase = segments.higherKey(first.getKey());
+            if (nextBase == null || nextBase > offset) {
+                break;
+            }
+            removeSegment(first.getValue());
+            deleted++;
+        }
+        return deleted;
+    }
 
-    public long sizeInBytes() { throw new UnsupportedOperationException(); }
+    private void removeSegment(Segment s) {
+        segments.remove(s.baseOffset);
+        try {
+            s.deleteFiles(dir);
+        } catch (IOException e) {
+            log.warn("Could not delete segment files of {} in {}", s.baseOffset, dir, e);
+        }
+        DELETER.schedule(() -> {
+            try {
+                s.records.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }, DELETE_DELAY_MS, TimeUnit.MILLISECONDS);
+    }
 
-    public Path dir() { throw new UnsupportedOperationException(); }
+    /**
+     * Applies {@code retention.ms} (segments whose newest record is older) and {@code retention.bytes} (oldest
+     * segments while the log is larger). An expired active segment is rolled first, so an idle log empties while
+     * keeping its end offset.
+     *
+     * @return the number of segments deleted
+     */
+    public int applyRetention() {
+        lock.lock();
+        try {
+            LogConfig cfg = config;
+            int deleted = 0;
+            long now = clock.millis();
+            if (cfg.retentionMs() >= 0) {
+                while (true) {
+                    Segment oldest = segments.firstEntry().getValue();
+                    if (oldest.isEmpty() || oldest.maxTimestamp < 0 || now - oldest.maxTimestamp <= cfg.retentionMs()) {
+                        break;
+                    }
+                    if (segments.size() == 1) {
+                        roll();
+                        if (segments.size() == 1) {
+                            break;
+                        }
+                    }
+                    removeSegment(oldest);
+                    deleted++;
+                }
+            }
+            if (cfg.retentionBytes() >= 0) {
+                long size = sizeInBytes();
+                while (segments.size() > 1) {
+                    Segment oldest = segments.firstEntry().getValue();
+                    if (size - oldest.size() < cfg.retentionBytes()) {
+                        break;
+                    }
+                    size -= oldest.size();
+                    removeSegment(oldest);
+                    deleted++;
+                }
+            }
+            long newStart = segments.firstKey();
+            if (newStart > logStartOffset) {
+                logStartOffset = newStart;
+            }
+            return deleted;
+        } finally {
+            lock.unlock();
+        }
+    }
 
-    /** Closes and removes the log's directory. */
-    public void delete() { throw new UnsupportedOperationException(); }
+    public void updateConfig(LogConfig config) {
+        this.config = config;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public long sizeInBytes() {
+        long size = 0;
+        for (Segment s : segments.values()) {
+            size += s.size();
+        }
+        return size;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Number of segments, for tests and operators. */
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Closes and removes the log's directory. Readers holding slices keep them for a while. */
+    public void delete() {
+        lock.lock();
+        try {
+            for (Segment s : new ArrayList<>(segments.values())) {
+                removeSegment(s);
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path f : files) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot delete " + dir, e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Flushes, writes the final time-index entry and trims the index files. */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            flush();
+            Segment active = segments.lastEntry().getValue();
+            if (active.maxTimestamp >= 0) {
+                active.timeIndex.maybeAppend(active.maxTimestamp, active.offsetOfMaxTimestamp);
+            }
+            for (Segment s : segments.values()) {
+                s.close();
+            }
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot close " + dir, e);
+        } finally {
+            lock.unlock();
+        }
+    }
 
     @Override
-    public void close() { throw new UnsupportedOperationException(); }
+    public String toString() {
+        return "Log(" + dir + ", " + logStartOffset + ".." + logEndOffset + ", " + segments.size() + " segments)";
+    }
 }

@@ -1,38 +1,209 @@
 package dev.brook.log;
 
 import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * All the logs in one data directory, the clean-shutdown marker and the recovery-point checkpoint.
- * (Contract only; the storage engine fills it in.)
+ * All the logs in one data directory, plus two small files that make restarts fast and safe:
+ * <ul>
+ *   <li>{@code .brook_clean_shutdown}: empty; written (and fsynced) as the very last step of {@link #close}, removed
+ *       at open. Present at open means every log was flushed and closed: no recovery is needed.</li>
+ *   <li>{@code recovery-point-offset-checkpoint}: UTF-8 text, one line per log, {@code <topic> <partition>
+ *       <offset>}; everything below each offset was fsynced. Rewritten atomically (temporary file, fsync, rename)
+ *       every minute and at close. After an unclean shutdown each log re-validates only from its recovery point.</li>
+ * </ul>
+ * A daemon thread applies retention to every log every {@code retentionCheckIntervalMs} and writes the
+ * checkpoint. Logs are opened on demand by the broker ({@link #openLog}); other directories are ignored.
  */
 public final class LogManager implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(LogManager.class);
+    static final String CLEAN_SHUTDOWN = ".brook_clean_shutdown";
+    static final String RECOVERY_POINTS = "recovery-point-offset-checkpoint";
+    private static final long CHECKPOINT_INTERVAL_MS = 60_000;
+
+    private final Path dataDir;
+    private final Clock clock;
+    private final boolean cleanShutdown;
+    private final Map<TopicPartition, Long> recoveryPoints;
+    private final ConcurrentHashMap<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler;
+    private boolean closed;
+
+    private LogManager(Path dataDir, Clock clock, boolean cleanShutdown, Map<TopicPartition, Long> recoveryPoints,
+                       long retentionCheckIntervalMs) {
+        this.dataDir = dataDir;
+        this.clock = clock;
+        this.cleanShutdown = cleanShutdown;
+        this.recoveryPoints = recoveryPoints;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "brook-log-manager");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(10, retentionCheckIntervalMs);
+        scheduler.scheduleWithFixedDelay(this::applyRetention, every, every, TimeUnit.MILLISECONDS);
+        scheduler.scheduleWithFixedDelay(this::checkpointQuietly, CHECKPOINT_INTERVAL_MS, CHECKPOINT_INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
 
     /** Opens the data directory; reads and removes the clean-shutdown marker. */
     public static LogManager open(Path dataDir, Clock clock, long retentionCheckIntervalMs) {
-        throw new UnsupportedOperationException("storage engine pending");
+        try {
+            Files.createDirectories(dataDir);
+            Path marker = dataDir.resolve(CLEAN_SHUTDOWN);
+            boolean clean = Files.exists(marker);
+            Map<TopicPartition, Long> points = readRecoveryPoints(dataDir.resolve(RECOVERY_POINTS));
+            Files.deleteIfExists(marker);
+            fsyncDirectory(dataDir);
+            return new LogManager(dataDir, clock, clean, points, retentionCheckIntervalMs);
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot open data directory " + dataDir + ": " + e.getMessage(), e);
+        }
     }
 
     /** Opens or creates the log for {@code tp} (directory {@code <topic>-<partition>}), recovering it after an unclean shutdown. */
-    public Log openLog(TopicPartition tp, LogConfig config) { throw new UnsupportedOperationException(); }
+    public Log openLog(TopicPartition tp, LogConfig config) {
+        return logs.computeIfAbsent(tp, k -> {
+            Log l = Log.open(dataDir.resolve(tp.toString()), config, clock, !cleanShutdown, recoveryPoints.getOrDefault(tp, 0L));
+            return l;
+        });
+    }
 
-    public Optional<Log> log(TopicPartition tp) { throw new UnsupportedOperationException(); }
+    public Optional<Log> log(TopicPartition tp) {
+        return Optional.ofNullable(logs.get(tp));
+    }
 
-    public Map<TopicPartition, Log> logs() { throw new UnsupportedOperationException(); }
+    public Map<TopicPartition, Log> logs() {
+        return Map.copyOf(logs);
+    }
 
     /** Closes the log and deletes its files. */
-    public void deleteLog(TopicPartition tp) { throw new UnsupportedOperationException(); }
+    public void deleteLog(TopicPartition tp) {
+        Log l = logs.remove(tp);
+        if (l != null) {
+            l.delete();
+        }
+    }
 
-    public boolean wasCleanShutdown() { throw new UnsupportedOperationException(); }
+    public boolean wasCleanShutdown() {
+        return cleanShutdown;
+    }
 
-    public Path dataDir() { throw new UnsupportedOperationException(); }
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    private void applyRetention() {
+        for (Log l : logs.values()) {
+            try {
+                int deleted = l.applyRetention();
+                if (deleted > 0) {
+                    log.info("Retention deleted {} segments of {}", deleted, l.dir().getFileName());
+                }
+            } catch (RuntimeException e) {
+                log.error("Retention of {} failed", l.dir(), e);
+            }
+        }
+    }
+
+    private void checkpointQuietly() {
+        try {
+            checkpoint();
+        } catch (RuntimeException e) {
+            log.error("Could not write {}", RECOVERY_POINTS, e);
+        }
+    }
+
+    /** Writes every log's flushed offset as its recovery point. */
+    void checkpoint() {
+        StringBuilder sb = new StringBuilder();
+        logs.forEach((tp, l) -> sb.append(tp.topic()).append(' ').append(tp.partition()).append(' ').append(l.flushedOffset()).append('\n'));
+        writeAtomically(dataDir.resolve(RECOVERY_POINTS), sb.toString());
+    }
 
     /** Flushes every log, checkpoints recovery points, writes the clean-shutdown marker. */
     @Override
-    public void close() { throw new UnsupportedOperationException(); }
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        boolean allClosed = true;
+        for (Log l : logs.values()) {
+            try {
+                l.close();
+            } catch (RuntimeException e) {
+                allClosed = false;
+                log.error("Could not close {}", l.dir(), e);
+            }
+        }
+        checkpoint();
+        if (allClosed) {
+            writeAtomically(dataDir.resolve(CLEAN_SHUTDOWN), "");
+        }
+    }
+
+    private static Map<TopicPartition, Long> readRecoveryPoints(Path file) throws IOException {
+        Map<TopicPartition, Long> points = new HashMap<>();
+        if (!Files.exists(file)) {
+            return points;
+        }
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            int last = line.lastIndexOf(' ');
+            int mid = last > 0 ? line.lastIndexOf(' ', last - 1) : -1;
+            if (mid <= 0) {
+                continue;
+            }
+            try {
+                points.put(new TopicPartition(line.substring(0, mid), Integer.parseInt(line.substring(mid + 1, last))),
+                        Long.parseLong(line.substring(last + 1)));
+            } catch (NumberFormatException ignored) {
+                // a damaged line only costs a longer recovery
+            }
+        }
+        return points;
+    }
+
+    private static void writeAtomically(Path file, String content) {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            fsyncDirectory(file.getParent());
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot write " + file, e);
+        }
+    }
+
+    private static void fsyncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
 }

@@ -1,0 +1,156 @@
+package dev.brook.log;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A memory-mapped file of fixed-size entries sorted by their key, shared by {@link OffsetIndex} and
+ * {@link TimeIndex}. The file is preallocated to its maximum size while its segment is active (so appends never
+ * remap) and trimmed to exactly {@code entries × entrySize} bytes when the segment is rolled or closed; a file
+ * whose length is not a whole number of entries, or whose entries are out of order, is rejected by
+ * {@link #isSane} and rebuilt from the segment.
+ *
+ * <p>Threads: appends and trims happen under the owning log's lock; lookups may run concurrently and only read
+ * entries below the published {@code entries} count.
+ */
+abstract class IndexFile implements AutoCloseable {
+    protected final Path path;
+    protected final long baseOffset;
+    private final int entrySize;
+    private final int maxEntries;
+    protected MappedByteBuffer mmap;
+    protected volatile int entries;
+
+    IndexFile(Path path, long baseOffset, int maxBytes, int entrySize, boolean trustExisting) {
+        this.path = path;
+        this.baseOffset = baseOffset;
+        this.entrySize = entrySize;
+        this.maxEntries = Math.max(1, maxBytes / entrySize);
+        try {
+            boolean existed = Files.exists(path);
+            long length = existed ? Files.size(path) : 0;
+            int existing = trustExisting && existed && length % entrySize == 0 && length / entrySize <= maxEntries
+                    ? (int) (length / entrySize) : 0;
+            try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+                raf.setLength((long) maxEntries * entrySize);
+                mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, (long) maxEntries * entrySize);
+            }
+            entries = existing;
+            if (existing == 0) {
+                clearFrom(0);
+            }
+        } catch (IOException e) {
+            throw new LogException(org.apache.kafka.common.protocol.Errors.KAFKA_STORAGE_ERROR, "cannot open index " + path, e);
+        }
+    }
+
+    final int entries() {
+        return entries;
+    }
+
+    final boolean isFull() {
+        return entries >= maxEntries;
+    }
+
+    /** The key (offset or timestamp) of entry {@code n}. */
+    abstract long key(int n);
+
+    /** The index of the last entry whose key is at most {@code target}, or -1. */
+    final int floor(long target) {
+        int lo = 0;
+        int hi = entries - 1;
+        int found = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (key(mid) <= target) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    /** Entries strictly increasing by key: what a well-formed index looks like. */
+    boolean isSane() {
+        for (int i = 1; i < entries; i++) {
+            if (key(i) <= key(i - 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    protected final int slot(int n) {
+        return n * entrySize;
+    }
+
+    protected final void published(int count) {
+        entries = count;
+    }
+
+    final void clear() {
+        entries = 0;
+        clearFrom(0);
+    }
+
+    private void clearFrom(int n) {
+        for (int i = slot(n); i < mmap.capacity(); i += 8) {
+            if (i + 8 <= mmap.capacity()) {
+                mmap.putLong(i, 0L);
+            } else {
+                mmap.put(i, (byte) 0);
+            }
+        }
+    }
+
+    /** Drops every entry whose key is at or above {@code key} (after a truncation). */
+    final void truncateFrom(long key) {
+        int keep = floor(key - 1) + 1;
+        entries = keep;
+    }
+
+    void flush() {
+        mmap.force();
+    }
+
+    /** Shrinks the file to its entries; the index stays usable (remapped read-write at the new size). */
+    void trim() {
+        resize(entries * entrySize);
+    }
+
+    /** Grows the file back to its maximum size so that appends can continue (a trimmed index reopened for writing). */
+    void expand() {
+        resize(maxEntries * entrySize);
+    }
+
+    private void resize(int bytes) {
+        try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+            mmap.force();
+            raf.setLength(bytes);
+            mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, Math.max(bytes, 0));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resize " + path, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        trim();
+    }
+
+    void deleteFile() throws IOException {
+        Files.deleteIfExists(path);
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "(" + path + ", " + entries + " entries)";
+    }
+}

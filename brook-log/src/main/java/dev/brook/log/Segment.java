@@ -1,0 +1,183 @@
+package dev.brook.log;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
+
+/**
+ * One segment of a log: the batches from {@code baseOffset} on, in {@code <base offset, 20 digits>.log}, with
+ * its {@link OffsetIndex} and {@link TimeIndex} beside it.
+ *
+ * <p>The {@code .log} file is nothing but Kafka v2 record batches back to back, exactly as the producer sent
+ * them except for the base offset the log assigned (and the timestamp, on LogAppendTime topics):
+ * <pre>
+ *   int64 base offset | int32 length | int32 partition leader epoch | int8 magic (2) | uint32 CRC-32C |
+ *   int16 attributes | int32 last offset delta | int64 base timestamp | int64 max timestamp |
+ *   int64 producer id | int16 producer epoch | int32 base sequence | int32 record count | records...
+ * </pre>
+ * The CRC covers everything from the attributes on, so assigning offsets never invalidates it. Recovery walks
+ * this sequence, checking sizes, magic, CRC and increasing offsets, and cuts the file at the first bad byte.
+ *
+ * <p>Threads: appends, rolls and truncation under the owning log's lock; reads concurrently.
+ */
+final class Segment {
+    final long baseOffset;
+    final FileRecords records;
+    final OffsetIndex offsetIndex;
+    final TimeIndex timeIndex;
+    private final LogConfig config;
+    private int bytesSinceIndexEntry;
+    /** Largest timestamp in this segment, and the offset of the batch holding it. */
+    volatile long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+    volatile long offsetOfMaxTimestamp = -1;
+    /** When the first batch was appended (clock time), for segment.ms; -1 while empty. */
+    long firstAppendMs = -1;
+    volatile long nextOffset;
+
+    private Segment(long baseOffset, FileRecords records, OffsetIndex offsetIndex, TimeIndex timeIndex, LogConfig config) {
+        this.baseOffset = baseOffset;
+        this.records = records;
+        this.offsetIndex = offsetIndex;
+        this.timeIndex = timeIndex;
+        this.config = config;
+        this.nextOffset = baseOffset;
+    }
+
+    static String fileName(long offset, String suffix) {
+        return String.format("%020d%s", offset, suffix);
+    }
+
+    static Path logFile(Path dir, long base) {
+        return dir.resolve(fileName(base, ".log"));
+    }
+
+    /** Opens or creates a segment. With {@code trustIndexes} false (or indexes that look wrong) they are rebuilt. */
+    static Segment open(Path dir, long baseOffset, LogConfig config, boolean trustIndexes) {
+        try {
+            File file = logFile(dir, baseOffset).toFile();
+            FileRecords records = FileRecords.open(file, file.exists(), 0, false);
+            OffsetIndex oi = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index")), baseOffset, config.segmentIndexBytes(), trustIndexes);
+            TimeIndex ti = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex")), baseOffset,
+                    config.segmentIndexBytes() / OffsetIndex.ENTRY * TimeIndex.ENTRY, trustIndexes);
+            Segment s = new Segment(baseOffset, records, oi, ti, config);
+            return s;
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot open segment " + baseOffset + " in " + dir, e);
+        }
+    }
+
+    int size() {
+        return records.sizeInBytes();
+    }
+
+    boolean isEmpty() {
+        return records.sizeInBytes() == 0;
+    }
+
+    /**
+     * Walks the batches, rebuilding both indexes and the segment's end offset and timestamps. With
+     * {@code validate}, checks each batch (size, magic, CRC, offsets after the previous) and truncates the file at
+     * the first that fails, returning the number of bytes cut.
+     */
+    int recover(boolean validate, ProducerStateTable producers) throws IOException {
+        offsetIndex.clear();
+        timeIndex.clear();
+        maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        offsetOfMaxTimestamp = -1;
+        bytesSinceIndexEntry = 0;
+        long expectedNext = baseOffset;
+        int validBytes = 0;
+        try {
+            for (FileChannelRecordBatch batch : records.batches()) {
+                if (validate && (batch.magic() != RecordBatch.MAGIC_VALUE_V2 || batch.baseOffset() < expectedNext
+                        || batch.lastOffset() < batch.baseOffset() || !batch.isValid())) {
+                    break;
+                }
+                indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), validBytes, batch.sizeInBytes());
+                if (producers != null && batch.hasProducerId()) {
+                    producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                            batch.baseOffset(), batch.lastOffset());
+                }
+                expectedNext = batch.lastOffset() + 1;
+                validBytes += batch.sizeInBytes();
+            }
+        } catch (RuntimeException corrupt) {
+            // a torn or garbage tail: everything before it is kept
+        }
+        nextOffset = expectedNext;
+        int cut = records.sizeInBytes() - validBytes;
+        if (cut > 0) {
+            records.truncateTo(validBytes);
+        }
+        return cut;
+    }
+
+    /** Rebuilds only the producer state and end offset from batch headers, trusting the indexes. */
+    void load(ProducerStateTable producers) {
+        long next = baseOffset;
+        for (FileChannelRecordBatch batch : records.batches()) {
+            if (batch.hasProducerId()) {
+                producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                        batch.baseOffset(), batch.lastOffset());
+            }
+            next = batch.lastOffset() + 1;
+        }
+        nextOffset = next;
+        maxTimestamp = timeIndex.lastTimestamp();
+        offsetOfMaxTimestamp = timeIndex.entries() == 0 ? -1 : timeIndex.offset(timeIndex.entries() - 1);
+    }
+
+    /** Updates indexes and timestamps for a batch just written at {@code position}. Caller holds the log's lock. */
+    void indexBatch(long firstOffset, long lastOffset, long batchMaxTimestamp, int position, int size) {
+        if (bytesSinceIndexEntry >= config.indexIntervalBytes() || offsetIndex.entries() == 0) {
+            offsetIndex.append(firstOffset, position);
+            bytesSinceIndexEntry = 0;
+        }
+        bytesSinceIndexEntry += size;
+        if (batchMaxTimestamp > maxTimestamp) {
+            maxTimestamp = batchMaxTimestamp;
+            offsetOfMaxTimestamp = firstOffset;
+            timeIndex.maybeAppend(batchMaxTimestamp, firstOffset);
+        }
+        nextOffset = lastOffset + 1;
+    }
+
+    /** The position of the batch holding {@code offset}, or -1 if this segment ends before it. */
+    FileRecords.LogOffsetPosition find(long offset) {
+        return records.searchForOffsetFromPosition(offset, offsetIndex.lookup(offset));
+    }
+
+    void flush() throws IOException {
+        records.flush();
+        offsetIndex.flush();
+        timeIndex.flush();
+    }
+
+    /** Shrinks the index files to their entries (the segment stops being active). */
+    void trimIndexes() {
+        offsetIndex.trim();
+        timeIndex.trim();
+    }
+
+    void close() throws IOException {
+        trimIndexes();
+        records.close();
+    }
+
+    /** Removes the files; an already-open reader of the .log keeps working until the channel is closed. */
+    void deleteFiles(Path dir) throws IOException {
+        offsetIndex.deleteFile();
+        timeIndex.deleteFile();
+        Files.deleteIfExists(logFile(dir, baseOffset));
+    }
+
+    @Override
+    public String toString() {
+        return "Segment(" + baseOffset + ".." + (nextOffset - 1) + ", " + size() + " bytes)";
+    }
+}
