@@ -94,6 +94,11 @@ class ConsumerGroupAdminTest {
             assertThat(reset.offset()).isEqualTo(3);
             assertThat(reset.metadata()).isEqualTo("reset by test");
 
+            assertThat(admin.listConsumerGroups().all().get()).anyMatch(g -> g.groupId().equals(group));
+            admin.deleteConsumerGroupOffsets(group, Set.of(new TopicPartition(topic, 1))).all().get();
+            assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get())
+                    .doesNotContainKey(new TopicPartition(topic, 1)).containsKey(p0);
+
             admin.deleteConsumerGroups(List.of(group)).all().get();
             assertThat(admin.listGroups().all().get()).noneMatch(g -> g.groupId().equals(group));
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()).isEmpty();

@@ -111,6 +111,61 @@ class ConsumerGroupsTest {
         assertThat(a.received).allMatch(r -> a.assignment().contains(new TopicPartition(r.topic(), r.partition())));
     }
 
+    @ParameterizedTest(name = "classic with {0}")
+    @ValueSource(strings = {"org.apache.kafka.clients.consumer.RangeAssignor", "org.apache.kafka.clients.consumer.RoundRobinAssignor",
+            "org.apache.kafka.clients.consumer.CooperativeStickyAssignor"})
+    void everyClientSideAssignorSharesTheTopicAndSurvivesAMemberLeaving(String assignor) throws Exception {
+        String topic = createTopic(6);
+        String group = "assignor-" + topic;
+        Map<String, Object> extra = Map.of("partition.assignment.strategy", assignor);
+        GroupMember a = new GroupMember(brook.bootstrapServers(), topic, group, "classic", null, extra);
+        GroupMember b = new GroupMember(brook.bootstrapServers(), topic, group, "classic", null, extra);
+        GroupMember c = new GroupMember(brook.bootstrapServers(), topic, group, "classic", null, extra);
+        toClose.add(a);
+        toClose.add(b);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(a.assignment()).hasSize(2);
+            assertThat(b.assignment()).hasSize(2);
+            assertThat(c.assignment()).hasSize(2);
+        });
+        produce(topic, 6, 0, 300);
+        await().atMost(Duration.ofSeconds(60)).until(() -> a.received.size() + b.received.size() + c.received.size() >= 300);
+        c.close();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(a.assignment()).hasSize(3);
+            assertThat(b.assignment()).hasSize(3);
+        });
+        produce(topic, 6, 300, 300);
+        await().atMost(Duration.ofSeconds(60)).until(() -> a.received.size() + b.received.size() + c.received.size() >= 600);
+        List<String> all = new ArrayList<>(a.values());
+        all.addAll(b.values());
+        all.addAll(c.values());
+        assertThat(all).hasSize(600).doesNotHaveDuplicates();
+    }
+
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void aRegexSubscriptionPicksUpMatchingTopicsIncludingNewOnes(String protocol) throws Exception {
+        String prefix = "rx" + COUNTER.incrementAndGet() + protocol;
+        try (Admin admin = Clients.admin(brook.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic(prefix + "-a", 2, (short) 1), new NewTopic("other-" + prefix, 1, (short) 1))).all().get();
+        }
+        // a classic consumer matches the pattern itself and finds new topics on its metadata refresh
+        GroupMember m = new GroupMember(brook.bootstrapServers(), "regex:" + prefix + "-.*", "regex-" + prefix, protocol, null,
+                Map.of("metadata.max.age.ms", 1_000));
+        toClose.add(m);
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(m.assignment()).hasSize(2));
+        try (Admin admin = Clients.admin(brook.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic(prefix + "-b", 1, (short) 1))).all().get();
+        }
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> assertThat(m.assignment()).hasSize(3));
+        produce(prefix + "-b", 1, 0, 10);
+        produce("other-" + prefix, 1, 100, 10);
+        await().atMost(Duration.ofSeconds(30)).until(() -> m.received.size() >= 10);
+        Thread.sleep(500);
+        assertThat(m.received).allMatch(r -> r.topic().startsWith(prefix + "-")).hasSize(10);
+    }
+
     @ParameterizedTest(name = "group.protocol={0}")
     @ValueSource(strings = {"classic", "consumer"})
     void everyGroupReceivesEveryRecord(String protocol) throws Exception {

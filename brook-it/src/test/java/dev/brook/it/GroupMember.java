@@ -30,6 +30,11 @@ final class GroupMember implements AutoCloseable {
     private final Thread thread;
 
     GroupMember(String bootstrap, String topic, String group, String protocol, String instanceId) {
+        this(bootstrap, topic, group, protocol, instanceId, Map.of());
+    }
+
+    /** With extra consumer configs, e.g. {@code partition.assignment.strategy}; a topic starting with "regex:" subscribes by pattern. */
+    GroupMember(String bootstrap, String topic, String group, String protocol, String instanceId, Map<String, Object> extra) {
         Map<String, Object> config = new HashMap<>(Map.of(
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol,
@@ -41,6 +46,7 @@ final class GroupMember implements AutoCloseable {
             config.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 6_000);
             config.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
         }
+        config.putAll(extra);
         thread = new Thread(() -> run(bootstrap, topic, config), "member-" + group + "-" + instanceId);
         thread.setDaemon(true);
         thread.start();
@@ -48,7 +54,7 @@ final class GroupMember implements AutoCloseable {
 
     private void run(String bootstrap, String topic, Map<String, Object> config) {
         try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap, config)) {
-            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+            ConsumerRebalanceListener listener = new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     if (!partitions.isEmpty()) {
@@ -69,7 +75,16 @@ final class GroupMember implements AutoCloseable {
                 public void onPartitionsLost(Collection<TopicPartition> partitions) {
                     revokedCallbacks.incrementAndGet();
                 }
-            });
+            };
+            if (topic.startsWith("regex:")) {
+                if ("consumer".equals(config.get(ConsumerConfig.GROUP_PROTOCOL_CONFIG))) {
+                    consumer.subscribe(new org.apache.kafka.clients.consumer.SubscriptionPattern(topic.substring(6)), listener);
+                } else {
+                    consumer.subscribe(java.util.regex.Pattern.compile(topic.substring(6)), listener);
+                }
+            } else {
+                consumer.subscribe(List.of(topic), listener);
+            }
             while (running) {
                 var records = consumer.poll(Duration.ofMillis(100));
                 records.forEach(received::add);
