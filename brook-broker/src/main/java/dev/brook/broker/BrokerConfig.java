@@ -1,5 +1,6 @@
 package dev.brook.broker;
 
+import dev.brook.broker.group.GroupConfig;
 import dev.brook.log.LogConfig;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.record.TimestampType;
  * @param retentionCheckIntervalMs {@code log.retention.check.interval.ms}
  * @param idleConnectionTimeoutMs  {@code connections.max.idle.ms}
  * @param logDefaults              broker-wide defaults for topic configs ({@code log.segment.bytes}, {@code log.retention.ms}, ...)
+ * @param groups                   group coordinator settings ({@code group.*}, {@code offsets.retention.ms}, ...)
  */
 public record BrokerConfig(
         String host,
@@ -35,7 +37,8 @@ public record BrokerConfig(
         boolean fsyncOnAcksAll,
         long retentionCheckIntervalMs,
         long idleConnectionTimeoutMs,
-        LogConfig logDefaults) {
+        LogConfig logDefaults,
+        GroupConfig groups) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9092;
@@ -55,17 +58,17 @@ public record BrokerConfig(
     /** 127.0.0.1:9092, data in {@code ./brook-data}, Kafka's defaults elsewhere. */
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
-                100 * 1024 * 1024, true, 300_000L, 600_000L, LogConfig.defaults());
+                100 * 1024 * 1024, true, 300_000L, 600_000L, LogConfig.defaults(), GroupConfig.defaults());
     }
 
     public BrokerConfig withListener(String host, int port) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
-                fsyncOnAcksAll, retentionCheckIntervalMs, idleConnectionTimeoutMs, logDefaults);
+                fsyncOnAcksAll, retentionCheckIntervalMs, idleConnectionTimeoutMs, logDefaults, groups);
     }
 
     public BrokerConfig withDataDir(Path dataDir) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
-                fsyncOnAcksAll, retentionCheckIntervalMs, idleConnectionTimeoutMs, logDefaults);
+                fsyncOnAcksAll, retentionCheckIntervalMs, idleConnectionTimeoutMs, logDefaults, groups);
     }
 
     /**
@@ -86,6 +89,7 @@ public record BrokerConfig(
         long retCheck = retentionCheckIntervalMs;
         long idle = idleConnectionTimeoutMs;
         LogConfig log = logDefaults;
+        GroupConfig g = groups;
         for (Map.Entry<String, String> e : all.entrySet()) {
             String k = e.getKey().trim();
             String v = e.getValue().trim();
@@ -126,10 +130,28 @@ public record BrokerConfig(
                         log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), parseInt(k, v), log.timestampType());
                 case "log.message.timestamp.type" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
                         log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), parseTimestampType(k, v));
+                case "group.min.session.timeout.ms" -> g = new GroupConfig(parseInt(k, v), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
+                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
+                case "group.max.session.timeout.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), parseInt(k, v), g.initialRebalanceDelayMs(),
+                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
+                case "group.initial.rebalance.delay.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), parseInt(k, v),
+                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
+                case "group.max.size" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
+                        parseInt(k, v), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
+                case "offsets.retention.minutes" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
+                        g.maxGroupSize(), parseLong(k, v) * 60_000L, g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
+                case "offsets.retention.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
+                        g.maxGroupSize(), parseLong(k, v), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
+                case "offset.metadata.max.bytes" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
+                        g.maxGroupSize(), g.offsetsRetentionMs(), parseInt(k, v), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
+                case "group.consumer.session.timeout.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
+                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), parseInt(k, v), g.consumerHeartbeatIntervalMs());
+                case "group.consumer.heartbeat.interval.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
+                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), parseInt(k, v));
                 default -> throw new BrokerConfigException(k, v, "unknown broker config");
             }
         }
-        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, retCheck, idle, log);
+        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, retCheck, idle, log, g);
     }
 
     /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
@@ -152,6 +174,14 @@ public record BrokerConfig(
         m.put("log.index.size.max.bytes", String.valueOf(logDefaults.segmentIndexBytes()));
         m.put("message.max.bytes", String.valueOf(logDefaults.maxMessageBytes()));
         m.put("log.message.timestamp.type", logDefaults.timestampType().name);
+        m.put("group.min.session.timeout.ms", String.valueOf(groups.minSessionTimeoutMs()));
+        m.put("group.max.session.timeout.ms", String.valueOf(groups.maxSessionTimeoutMs()));
+        m.put("group.initial.rebalance.delay.ms", String.valueOf(groups.initialRebalanceDelayMs()));
+        m.put("group.max.size", String.valueOf(groups.maxGroupSize()));
+        m.put("offsets.retention.ms", String.valueOf(groups.offsetsRetentionMs()));
+        m.put("offset.metadata.max.bytes", String.valueOf(groups.offsetMetadataMaxBytes()));
+        m.put("group.consumer.session.timeout.ms", String.valueOf(groups.consumerSessionTimeoutMs()));
+        m.put("group.consumer.heartbeat.interval.ms", String.valueOf(groups.consumerHeartbeatIntervalMs()));
         return m;
     }
 

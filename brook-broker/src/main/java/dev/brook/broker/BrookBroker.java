@@ -3,6 +3,7 @@ package dev.brook.broker;
 import dev.brook.broker.cluster.ClusterIdentity;
 import dev.brook.broker.cluster.DynamicBrokerConfig;
 import dev.brook.broker.cluster.TopicRegistry;
+import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.handler.Apis;
 import dev.brook.broker.handler.BrokerNode;
 import dev.brook.broker.handler.DelayedFetches;
@@ -19,8 +20,10 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  start():  LogManager (recovery if the last shutdown was unclean) ─▶ TopicRegistry (topics, logs)
- *            ─▶ ClusterIdentity, DynamicBrokerConfig ─▶ Flusher ─▶ handlers ─▶ KafkaServer.bind
- *  close():  KafkaServer.close (no new requests) ─▶ Flusher.close ─▶ LogManager.close (flush, marker)
+ *            ─▶ ClusterIdentity, DynamicBrokerConfig ─▶ Flusher ─▶ GroupCoordinator (replays offsets)
+ *            ─▶ handlers ─▶ KafkaServer.bind
+ *  close():  KafkaServer.close (no new requests) ─▶ GroupCoordinator.close ─▶ Flusher.close
+ *            ─▶ LogManager.close (flush, marker)
  * </pre>
  *
  * {@link #close} is idempotent and safe from a shutdown hook.
@@ -32,9 +35,11 @@ public final class BrookBroker implements AutoCloseable {
     private final Flusher flusher;
     private final KafkaServer server;
     private final TopicRegistry topics;
+    private final GroupCoordinator groups;
     private boolean closed;
 
-    private BrookBroker(LogManager logs, Flusher flusher, KafkaServer server, TopicRegistry topics) {
+    private BrookBroker(LogManager logs, Flusher flusher, KafkaServer server, TopicRegistry topics, GroupCoordinator groups) {
+        this.groups = groups;
         this.logs = logs;
         this.flusher = flusher;
         this.server = server;
@@ -65,14 +70,16 @@ public final class BrookBroker implements AutoCloseable {
             DynamicBrokerConfig dynamic = new DynamicBrokerConfig(config, topics);
             flusher = new Flusher("brook-flusher");
             BrokerNode node = new BrokerNode(config.nodeId(), identity, dynamic, topics, flusher, fetches);
+            GroupCoordinator groups = GroupCoordinator.open(config.groups(), topics, flusher);
             KafkaServer server;
             try {
                 server = KafkaServer.start(config.host(), config.port(), config.maxRequestBytes(),
-                        config.idleConnectionTimeoutMs(), Apis.dispatcher(node));
+                        config.idleConnectionTimeoutMs(), Apis.dispatcher(node, groups));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BrokerStartException("interrupted while binding", e);
             } catch (Exception e) {
+                groups.close();
                 throw new BrokerStartException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
             }
             InetSocketAddress bound = server.localAddress();
@@ -80,7 +87,7 @@ public final class BrookBroker implements AutoCloseable {
             node.advertise(InetSocketAddress.createUnresolved(advertisedHost, bound.getPort()));
             log.info("Brook node {} of cluster {} serving {} topics on {}", config.nodeId(), identity.clusterId(),
                     topics.topics().size(), bound);
-            return new BrookBroker(logs, flusher, server, topics);
+            return new BrookBroker(logs, flusher, server, topics, groups);
         } catch (RuntimeException e) {
             if (flusher != null) {
                 flusher.close();
@@ -115,6 +122,7 @@ public final class BrookBroker implements AutoCloseable {
         closed = true;
         try {
             server.close();
+            groups.close();
         } finally {
             try {
                 flusher.close();

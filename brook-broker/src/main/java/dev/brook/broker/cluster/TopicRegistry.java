@@ -37,6 +37,7 @@ public final class TopicRegistry {
     private final ConcurrentHashMap<String, Topic> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<Uuid, Topic> byId = new ConcurrentHashMap<>();
     private volatile LogConfig brokerDefaults;
+    private final java.util.List<java.util.function.Consumer<String>> deletionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** Loads every stored topic and opens its logs (recovering them after an unclean shutdown). */
     public TopicRegistry(LogManager logs, LogConfig brokerDefaults, AppendListener appendListener) {
@@ -74,6 +75,11 @@ public final class TopicRegistry {
     public Partition partition(TopicPartition tp) {
         Topic t = byName.get(tp.topic());
         return t == null ? null : t.partition(tp.partition());
+    }
+
+    /** Tells {@code listener} the name of every topic deleted from now on (on the deleting thread). */
+    public void onTopicDeleted(java.util.function.Consumer<String> listener) {
+        deletionListeners.add(listener);
     }
 
     public LogConfig brokerDefaults() {
@@ -116,8 +122,17 @@ public final class TopicRegistry {
         return topic;
     }
 
+    /** Creates one of Brook's own internal topics (names starting with "__"), bypassing the user-facing checks. */
+    public synchronized Topic createInternal(String name, int partitions, Map<String, String> overrides) {
+        Topic existing = byName.get(name);
+        return existing != null ? existing : create(name, partitions, overrides);
+    }
+
     /** Deletes a topic and its data. */
     public synchronized void delete(String name) {
+        if (org.apache.kafka.common.internals.Topic.isInternal(name)) {
+            throw new org.apache.kafka.common.errors.InvalidTopicException("Topic " + name + " is internal to the broker and cannot be deleted");
+        }
         Topic topic = byName.get(name);
         if (topic == null) {
             throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
@@ -128,6 +143,7 @@ public final class TopicRegistry {
         for (Partition p : topic.partitions()) {
             logs.deleteLog(p.topicPartition());
         }
+        deletionListeners.forEach(l -> l.accept(name));
         log.info("Deleted topic {}", name);
     }
 

@@ -8,7 +8,7 @@ public final class Apis {
     }
 
     /** A dispatcher answering every API Brook implements, for {@code broker}. */
-    public static BrokerDispatcher dispatcher(BrokerNode broker) {
+    public static BrokerDispatcher dispatcher(BrokerNode broker, dev.brook.broker.group.GroupCoordinator groups) {
         BrokerDispatcher d = new BrokerDispatcher();
         d.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(d));
         d.register(ApiKeys.METADATA, new MetadataHandler(broker));
@@ -24,6 +24,7 @@ public final class Apis {
         d.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(broker));
         d.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
         d.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
+        GroupApis.register(d, broker, groups);
         return d;
     }
 }

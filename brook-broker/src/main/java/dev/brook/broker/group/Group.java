@@ -1,0 +1,35 @@
+package dev.brook.broker.group;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A consumer group: its committed offsets, plus the membership of one of the two Kafka group protocols.
+ * Owned by the coordinator thread; never touched elsewhere.
+ */
+abstract sealed class Group permits ClassicGroup, ConsumerGroup {
+    final String groupId;
+    final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
+    /** When the group last became empty (for offset expiry); -1 while it has members. */
+    long emptySinceMs;
+
+    Group(String groupId, long nowMs) {
+        this.groupId = groupId;
+        this.emptySinceMs = nowMs;
+    }
+
+    abstract boolean isEmpty();
+
+    /** The state name the Kafka APIs report (Empty, Stable, ...). */
+    abstract String stateName();
+
+    /** "classic" or "consumer", as ListGroups v5 reports the type. */
+    abstract String type();
+
+    /** The protocol type ListGroups reports ("consumer" for Kafka consumers; may be empty). */
+    abstract String protocolType();
+
+    /** Whether a member of this group currently subscribes to {@code topic}. */
+    abstract boolean subscribedTo(String topic);
+}

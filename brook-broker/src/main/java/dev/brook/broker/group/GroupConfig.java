@@ -1,0 +1,23 @@
+package dev.brook.broker.group;
+
+/**
+ * Group coordinator settings, named after Kafka's broker configs.
+ *
+ * @param minSessionTimeoutMs        {@code group.min.session.timeout.ms}
+ * @param maxSessionTimeoutMs        {@code group.max.session.timeout.ms}
+ * @param initialRebalanceDelayMs    {@code group.initial.rebalance.delay.ms}: how long a new classic group waits for
+ *                                   more members before its first rebalance (Brook's default is short: 300 ms)
+ * @param maxGroupSize               {@code group.max.size}
+ * @param offsetsRetentionMs         {@code offsets.retention.ms}: offsets of an empty group expire this long after it emptied
+ * @param offsetMetadataMaxBytes     {@code offset.metadata.max.bytes}
+ * @param consumerSessionTimeoutMs   {@code group.consumer.session.timeout.ms} (KIP-848 groups)
+ * @param consumerHeartbeatIntervalMs {@code group.consumer.heartbeat.interval.ms} (KIP-848 groups)
+ */
+public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int initialRebalanceDelayMs,
+                          int maxGroupSize, long offsetsRetentionMs, int offsetMetadataMaxBytes,
+                          int consumerSessionTimeoutMs, int consumerHeartbeatIntervalMs) {
+
+    public static GroupConfig defaults() {
+        return new GroupConfig(6_000, 1_800_000, 300, Integer.MAX_VALUE, 7L * 24 * 3600 * 1000, 4096, 45_000, 5_000);
+    }
+}

@@ -1,0 +1,189 @@
+package dev.brook.broker.group;
+
+import dev.brook.broker.cluster.Partition;
+import dev.brook.log.Flusher;
+import dev.brook.log.Log;
+import dev.brook.log.ReadResult;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+
+/**
+ * Committed offsets, made durable in the internal topic {@code __consumer_offsets} (one partition), and read
+ * back at startup.
+ *
+ * <p>Record format (Brook's own; every integer big-endian, every string an int16 byte length then UTF-8, -1
+ * for null):
+ * <pre>
+ * key   (offset commit)  int16 type = 0 | string group | string topic | int32 partition
+ * value (version 0)      int16 version = 0 | int64 offset | int32 leader epoch | string metadata | int64 commit time ms
+ * value (deletion)       null (a tombstone): the offset was deleted or expired
+ * </pre>
+ * Replay applies records in log order; the last one per key wins.
+ *
+ * <p>Compaction by snapshot: when the log holds much more than the live offsets, the whole live state is
+ * appended again and everything before that snapshot is deleted with {@code deleteRecordsBefore}, so
+ * replay time stays proportional to the number of live offsets. Called only on the coordinator thread.
+ */
+final class GroupLog {
+    private static final short OFFSET_KEY = 0;
+    private static final short VALUE_V0 = 0;
+    private static final int SNAPSHOT_BATCH = 500;
+
+    private final Partition partition;
+    private final Flusher flusher;
+    private long recordsSinceSnapshot;
+
+    GroupLog(Partition partition, Flusher flusher) {
+        this.partition = partition;
+        this.flusher = flusher;
+    }
+
+    /** Receives replayed records. */
+    interface Visitor {
+        void offset(String group, TopicPartition tp, CommittedOffset offset);
+
+        void offsetDeleted(String group, TopicPartition tp);
+    }
+
+    /** Reads the whole log, oldest first. */
+    void replay(Visitor visitor) {
+        Log log = partition.log();
+        long next = log.logStartOffset();
+        while (next < log.logEndOffset()) {
+            ReadResult read = log.read(next, 1 << 20);
+            long before = next;
+            for (RecordBatch batch : read.records().batches()) {
+                for (Record r : batch) {
+                    if (r.offset() >= next) {
+                        apply(r, visitor);
+                    }
+                }
+                next = batch.nextOffset();
+            }
+            if (next == before) {
+                break;
+            }
+            recordsSinceSnapshot += next - before;
+        }
+    }
+
+    private static void apply(Record r, Visitor visitor) {
+        if (!r.hasKey()) {
+            return;
+        }
+        ByteBuffer key = r.key();
+        if (key.getShort() != OFFSET_KEY) {
+            return;
+        }
+        String group = readString(key);
+        String topic = readString(key);
+        int part = key.getInt();
+        TopicPartition tp = new TopicPartition(topic, part);
+        if (!r.hasValue()) {
+            visitor.offsetDeleted(group, tp);
+            return;
+        }
+        ByteBuffer value = r.value();
+        if (value.getShort() != VALUE_V0) {
+            return;
+        }
+        long offset = value.getLong();
+        int epoch = value.getInt();
+        String metadata = readString(value);
+        long ts = value.getLong();
+        visitor.offset(group, tp, new CommittedOffset(offset, epoch, metadata, ts));
+    }
+
+    /** Appends commits of one group; completes once they are fsynced. */
+    CompletableFuture<Void> appendOffsets(String group, Map<TopicPartition, CommittedOffset> offsets, long nowMs) {
+        List<SimpleRecord> records = new ArrayList<>(offsets.size());
+        offsets.forEach((tp, o) -> records.add(new SimpleRecord(nowMs, key(group, tp), value(o))));
+        return append(records);
+    }
+
+    /** Appends deletions (tombstones); completes once fsynced. */
+    CompletableFuture<Void> deleteOffsets(String group, Iterable<TopicPartition> partitions, long nowMs) {
+        List<SimpleRecord> records = new ArrayList<>();
+        partitions.forEach(tp -> records.add(new SimpleRecord(nowMs, key(group, tp), null)));
+        return records.isEmpty() ? CompletableFuture.completedFuture(null) : append(records);
+    }
+
+    /**
+     * When the log holds over {@code 4 × live + 10,000} records, writes the live state again and drops what came
+     * before it.
+     */
+    void maybeCompact(Map<String, ? extends Group> groups, long nowMs) {
+        long live = groups.values().stream().mapToLong(g -> g.offsets.size()).sum();
+        if (recordsSinceSnapshot <= 4 * live + 10_000) {
+            return;
+        }
+        long snapshotStart = partition.log().logEndOffset();
+        List<SimpleRecord> batch = new ArrayList<>(SNAPSHOT_BATCH);
+        for (Group g : groups.values()) {
+            for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
+                batch.add(new SimpleRecord(nowMs, key(g.groupId, e.getKey()), value(e.getValue())));
+                if (batch.size() == SNAPSHOT_BATCH) {
+                    partition.append(MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new)));
+                    batch.clear();
+                }
+            }
+        }
+        if (!batch.isEmpty()) {
+            partition.append(MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new)));
+        }
+        partition.log().flush();
+        partition.log().deleteRecordsBefore(snapshotStart);
+        recordsSinceSnapshot = live;
+    }
+
+    private CompletableFuture<Void> append(List<SimpleRecord> records) {
+        try {
+            long last = partition.append(MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new))).lastOffset();
+            recordsSinceSnapshot += records.size();
+            return flusher.flushUpTo(partition.log(), last + 1);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private static byte[] key(String group, TopicPartition tp) {
+        byte[] g = group.getBytes(StandardCharsets.UTF_8);
+        byte[] t = tp.topic().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(2 + 2 + g.length + 2 + t.length + 4);
+        b.putShort(OFFSET_KEY).putShort((short) g.length).put(g).putShort((short) t.length).put(t).putInt(tp.partition());
+        return b.array();
+    }
+
+    private static byte[] value(CommittedOffset o) {
+        byte[] m = o.metadata() == null ? null : o.metadata().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(2 + 8 + 4 + 2 + (m == null ? 0 : m.length) + 8);
+        b.putShort(VALUE_V0).putLong(o.offset()).putInt(o.leaderEpoch());
+        if (m == null) {
+            b.putShort((short) -1);
+        } else {
+            b.putShort((short) m.length).put(m);
+        }
+        b.putLong(o.commitTimestamp());
+        return b.array();
+    }
+
+    private static String readString(ByteBuffer b) {
+        short len = b.getShort();
+        if (len < 0) {
+            return null;
+        }
+        byte[] bytes = new byte[len];
+        b.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+}

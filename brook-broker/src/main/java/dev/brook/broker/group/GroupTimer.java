@@ -1,0 +1,27 @@
+package dev.brook.broker.group;
+
+/**
+ * The coordinator's thread and clock. Every change to group state runs as a task here, one at a time, so
+ * groups need no locks; timers (session expiry, rebalance deadlines) are tasks scheduled here too.
+ * Production uses one dedicated thread ({@link ThreadGroupTimer}); tests use a manual clock that runs
+ * tasks inline and fires timers only when the test advances time, so nothing sleeps.
+ */
+public interface GroupTimer {
+
+    /** A scheduled task that may be cancelled. */
+    interface Timeout {
+        void cancel();
+    }
+
+    /** Current time in milliseconds. */
+    long nowMs();
+
+    /** Runs {@code task} on the coordinator thread. */
+    void execute(Runnable task);
+
+    /** Runs {@code task} on the coordinator thread after {@code delayMs}. */
+    Timeout schedule(long delayMs, Runnable task);
+
+    /** Whether the caller is the coordinator thread. */
+    boolean inCoordinatorThread();
+}
