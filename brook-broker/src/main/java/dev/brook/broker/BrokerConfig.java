@@ -112,42 +112,24 @@ public record BrokerConfig(
                 case "brook.acks.all.fsync" -> fsync = parseBool(k, v);
                 case "log.retention.check.interval.ms" -> retCheck = parseLong(k, v);
                 case "connections.max.idle.ms" -> idle = parseLong(k, v);
-                case "log.segment.bytes" -> log = new LogConfig(parseInt(k, v), log.segmentMs(), log.retentionMs(),
-                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
-                case "log.roll.ms" -> log = new LogConfig(log.segmentBytes(), parseLong(k, v), log.retentionMs(),
-                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
-                case "log.retention.ms" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), parseLong(k, v),
-                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
-                case "log.retention.hours" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), parseLong(k, v) * 3_600_000L,
-                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
-                case "log.retention.bytes" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
-                        parseLong(k, v), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
-                case "log.index.interval.bytes" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
-                        log.retentionBytes(), parseInt(k, v), log.segmentIndexBytes(), log.maxMessageBytes(), log.timestampType());
-                case "log.index.size.max.bytes" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
-                        log.retentionBytes(), log.indexIntervalBytes(), parseInt(k, v), log.maxMessageBytes(), log.timestampType());
-                case "message.max.bytes" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
-                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), parseInt(k, v), log.timestampType());
-                case "log.message.timestamp.type" -> log = new LogConfig(log.segmentBytes(), log.segmentMs(), log.retentionMs(),
-                        log.retentionBytes(), log.indexIntervalBytes(), log.segmentIndexBytes(), log.maxMessageBytes(), parseTimestampType(k, v));
-                case "group.min.session.timeout.ms" -> g = new GroupConfig(parseInt(k, v), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
-                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
-                case "group.max.session.timeout.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), parseInt(k, v), g.initialRebalanceDelayMs(),
-                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
-                case "group.initial.rebalance.delay.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), parseInt(k, v),
-                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
-                case "group.max.size" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
-                        parseInt(k, v), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
-                case "offsets.retention.minutes" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
-                        g.maxGroupSize(), parseLong(k, v) * 60_000L, g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
-                case "offsets.retention.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
-                        g.maxGroupSize(), parseLong(k, v), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
-                case "offset.metadata.max.bytes" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
-                        g.maxGroupSize(), g.offsetsRetentionMs(), parseInt(k, v), g.consumerSessionTimeoutMs(), g.consumerHeartbeatIntervalMs());
-                case "group.consumer.session.timeout.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
-                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), parseInt(k, v), g.consumerHeartbeatIntervalMs());
-                case "group.consumer.heartbeat.interval.ms" -> g = new GroupConfig(g.minSessionTimeoutMs(), g.maxSessionTimeoutMs(), g.initialRebalanceDelayMs(),
-                        g.maxGroupSize(), g.offsetsRetentionMs(), g.offsetMetadataMaxBytes(), g.consumerSessionTimeoutMs(), parseInt(k, v));
+                case "log.segment.bytes" -> log = log.withSegmentBytes(parseInt(k, v));
+                case "log.roll.ms" -> log = log.withSegmentMs(parseLong(k, v));
+                case "log.retention.ms" -> log = log.withRetentionMs(parseLong(k, v));
+                case "log.retention.hours" -> log = log.withRetentionMs(parseLong(k, v) * 3_600_000L);
+                case "log.retention.bytes" -> log = log.withRetentionBytes(parseLong(k, v));
+                case "log.index.interval.bytes" -> log = log.withIndexIntervalBytes(parseInt(k, v));
+                case "log.index.size.max.bytes" -> log = log.withSegmentIndexBytes(parseInt(k, v));
+                case "message.max.bytes" -> log = log.withMaxMessageBytes(parseInt(k, v));
+                case "log.message.timestamp.type" -> log = log.withTimestampType(parseTimestampType(k, v));
+                case "group.min.session.timeout.ms" -> g = g.withMinSessionTimeoutMs(parseInt(k, v));
+                case "group.max.session.timeout.ms" -> g = g.withMaxSessionTimeoutMs(parseInt(k, v));
+                case "group.initial.rebalance.delay.ms" -> g = g.withInitialRebalanceDelayMs(parseInt(k, v));
+                case "group.max.size" -> g = g.withMaxGroupSize(parseInt(k, v));
+                case "offsets.retention.minutes" -> g = g.withOffsetsRetentionMs(parseLong(k, v) * 60_000L);
+                case "offsets.retention.ms" -> g = g.withOffsetsRetentionMs(parseLong(k, v));
+                case "offset.metadata.max.bytes" -> g = g.withOffsetMetadataMaxBytes(parseInt(k, v));
+                case "group.consumer.session.timeout.ms" -> g = g.withConsumerSessionTimeoutMs(parseInt(k, v));
+                case "group.consumer.heartbeat.interval.ms" -> g = g.withConsumerHeartbeatIntervalMs(parseInt(k, v));
                 default -> throw new BrokerConfigException(k, v, "unknown broker config");
             }
         }

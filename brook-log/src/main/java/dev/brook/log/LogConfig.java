@@ -29,4 +29,36 @@ public record LogConfig(
         return new LogConfig(1 << 30, 7L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, -1L,
                 4096, 10 * 1024 * 1024, 1024 * 1024 + 12, TimestampType.CREATE_TIME);
     }
+
+    public LogConfig withSegmentBytes(int v) {
+        return new LogConfig(v, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType);
+    }
+
+    public LogConfig withSegmentMs(long v) {
+        return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType);
+    }
+
+    public LogConfig withRetentionMs(long v) {
+        return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType);
+    }
+
+    public LogConfig withRetentionBytes(long v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, v, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType);
+    }
+
+    public LogConfig withIndexIntervalBytes(int v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, segmentIndexBytes, maxMessageBytes, timestampType);
+    }
+
+    public LogConfig withSegmentIndexBytes(int v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, v, maxMessageBytes, timestampType);
+    }
+
+    public LogConfig withMaxMessageBytes(int v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, v, timestampType);
+    }
+
+    public LogConfig withTimestampType(TimestampType v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, v);
+    }
 }

@@ -20,4 +20,44 @@ public record GroupConfig(int minSessionTimeoutMs, int maxSessionTimeoutMs, int 
     public static GroupConfig defaults() {
         return new GroupConfig(6_000, 1_800_000, 300, Integer.MAX_VALUE, 7L * 24 * 3600 * 1000, 4096, 45_000, 5_000);
     }
+
+    public GroupConfig withMinSessionTimeoutMs(int v) {
+        return new GroupConfig(v, maxSessionTimeoutMs, initialRebalanceDelayMs, maxGroupSize, offsetsRetentionMs,
+                offsetMetadataMaxBytes, consumerSessionTimeoutMs, consumerHeartbeatIntervalMs);
+    }
+
+    public GroupConfig withMaxSessionTimeoutMs(int v) {
+        return new GroupConfig(minSessionTimeoutMs, v, initialRebalanceDelayMs, maxGroupSize, offsetsRetentionMs,
+                offsetMetadataMaxBytes, consumerSessionTimeoutMs, consumerHeartbeatIntervalMs);
+    }
+
+    public GroupConfig withInitialRebalanceDelayMs(int v) {
+        return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, v, maxGroupSize, offsetsRetentionMs,
+                offsetMetadataMaxBytes, consumerSessionTimeoutMs, consumerHeartbeatIntervalMs);
+    }
+
+    public GroupConfig withMaxGroupSize(int v) {
+        return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, v, offsetsRetentionMs,
+                offsetMetadataMaxBytes, consumerSessionTimeoutMs, consumerHeartbeatIntervalMs);
+    }
+
+    public GroupConfig withOffsetsRetentionMs(long v) {
+        return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, maxGroupSize, v,
+                offsetMetadataMaxBytes, consumerSessionTimeoutMs, consumerHeartbeatIntervalMs);
+    }
+
+    public GroupConfig withOffsetMetadataMaxBytes(int v) {
+        return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, maxGroupSize, offsetsRetentionMs,
+                v, consumerSessionTimeoutMs, consumerHeartbeatIntervalMs);
+    }
+
+    public GroupConfig withConsumerSessionTimeoutMs(int v) {
+        return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, maxGroupSize, offsetsRetentionMs,
+                offsetMetadataMaxBytes, v, consumerHeartbeatIntervalMs);
+    }
+
+    public GroupConfig withConsumerHeartbeatIntervalMs(int v) {
+        return new GroupConfig(minSessionTimeoutMs, maxSessionTimeoutMs, initialRebalanceDelayMs, maxGroupSize, offsetsRetentionMs,
+                offsetMetadataMaxBytes, consumerSessionTimeoutMs, v);
+    }
 }
