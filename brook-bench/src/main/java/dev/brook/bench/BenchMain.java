@@ -1,0 +1,52 @@
+package dev.brook.bench;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * {@code brook-bench compare [--rounds N] [--quick] [--no-write]}: the side-by-side harness against Apache Kafka;
+ * {@code brook-bench jmh [JMH options]}: the microbenchmarks.
+ */
+public final class BenchMain {
+    private BenchMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help")) {
+            System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench jmh [JMH options]");
+            return;
+        }
+        if (args[0].equals("jmh")) {
+            org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (!args[0].equals("compare")) {
+            System.err.println("brook-bench: unknown command " + args[0]);
+            System.exit(2);
+        }
+        int rounds = 3;
+        boolean quick = false;
+        boolean write = true;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--quick" -> quick = true;
+                case "--no-write" -> write = false;
+                default -> {
+                    System.err.println("brook-bench: unknown option " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        Path root = Path.of(System.getProperty("brook.root", ".")).toAbsolutePath().normalize();
+        Compare c = quick ? new Compare(root, 1, 5_000, 2, new int[] {1_000})
+                : new Compare(root, rounds, 100_000, 10, new int[] {1_000, 5_000});
+        c.run();
+        System.out.println();
+        System.out.print(Report.table(c));
+        if (write) {
+            Report.write(c, root.resolve("docs/benchmarks.md"), "bin/brook-bench compare" + (rounds != 3 ? " --rounds " + rounds : ""), quick ? 1 : rounds);
+            System.out.println("\nwrote docs/benchmarks.md and docs/benchmarks-latency.svg");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.brook.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * A broker under test in its own JVM: Brook ({@code brook.jar server}) or Apache Kafka (single-node KRaft, its stock
+ * {@code -Xmx1G -Xms1G} and G1 flags from {@code kafka-server-start.sh}), both on 127.0.0.1 with a fresh data
+ * directory. Measures the time from process start to the first Metadata answer, and resident memory from
+ * {@code /proc}. Owned by the harness thread; always {@link #close} it.
+ */
+final class BrokerProcess implements AutoCloseable {
+    enum Kind { BROOK, KAFKA }
+
+    final Kind kind;
+    final int port;
+    final long startupMillis;
+    private final Process process;
+    private final Path dataDir;
+
+    private BrokerProcess(Kind kind, int port, Process process, Path dataDir, long startupMillis) {
+        this.kind = kind;
+        this.port = port;
+        this.process = process;
+        this.dataDir = dataDir;
+        this.startupMillis = startupMillis;
+    }
+
+    String bootstrap() {
+        return "127.0.0.1:" + port;
+    }
+
+    static BrokerProcess start(Kind kind, Path root, int port) throws IOException, InterruptedException {
+        Path data = Files.createTempDirectory("bench-" + kind.name().toLowerCase() + "-");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> cmd = new ArrayList<>();
+        if (kind == Kind.BROOK) {
+            cmd.addAll(List.of(java, "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                    "-jar", root.resolve("brook-server/target/brook.jar").toString(),
+                    "server", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString()));
+        } else {
+            Path lib = root.resolve("brook-bench/kafka-server/target/lib");
+            Path props = data.resolve("server.properties");
+            Files.writeString(props, String.join("\n",
+                    "process.roles=broker,controller", "node.id=1",
+                    "controller.quorum.bootstrap.servers=127.0.0.1:" + (port + 1),
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + (port + 1),
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                    "controller.listener.names=CONTROLLER",
+                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+                    "log.dirs=" + data.resolve("logs"),
+                    "offsets.topic.replication.factor=1", "transaction.state.log.replication.factor=1",
+                    "transaction.state.log.min.isr=1", "group.initial.rebalance.delay.ms=0", ""), StandardCharsets.UTF_8);
+            String cp = lib + "/*";
+            Process format = new ProcessBuilder(java, "-cp", cp, "kafka.tools.StorageTool", "format", "--standalone",
+                    "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", props.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
+                throw new IllegalStateException("kafka storage format failed (exit " + format.exitValue() + ")");
+            }
+            cmd.addAll(List.of(java, "-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
+                    "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true",
+                    "-Dlog4j2.configurationFile=" + root.resolve("brook-bench/kafka-server/log4j2.yaml"),
+                    "-cp", cp, "kafka.Kafka", props.toString()));
+        }
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("broker.out").toFile()).start();
+        long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(kind + " exited at start:\n" + Files.readString(data.resolve("broker.out")));
+            }
+            if (metadataAnswered(port)) {
+                return new BrokerProcess(kind, port, p, data, (System.nanoTime() - t0) / 1_000_000);
+            }
+            Thread.sleep(5);
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException(kind + " did not answer Metadata within 120 s");
+    }
+
+    /** Sends one Metadata request on a fresh connection; true when a response frame comes back. */
+    static boolean metadataAnswered(int port) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            s.setSoTimeout(2_000);
+            MetadataRequest req = new MetadataRequest.Builder(new MetadataRequestData().setTopics(null)).build((short) 12);
+            ByteBuffer body = req.serializeWithHeader(new RequestHeader(req.apiKey(), (short) 12, "bench", 1));
+            OutputStream out = s.getOutputStream();
+            byte[] frame = new byte[4 + body.remaining()];
+            ByteBuffer.wrap(frame).putInt(body.remaining()).put(body);
+            out.write(frame);
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] size = in.readNBytes(4);
+            return size.length == 4 && ByteBuffer.wrap(size).getInt() > 0;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Resident set size of the broker JVM, in MiB. */
+    double rssMiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}

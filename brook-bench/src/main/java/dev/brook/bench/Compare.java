@@ -1,0 +1,126 @@
+package dev.brook.bench;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.HdrHistogram.Histogram;
+
+/**
+ * {@code brook-bench compare}: Brook and Apache Kafka on the same machine, in the same run, with the same
+ * workloads, alternating which goes first in each round so that drift of a shared, noisy machine hits both.
+ * Every figure is the median of the rounds; the report gives Brook/Kafka ratios against the targets.
+ */
+final class Compare {
+    /** One measured quantity: its name, unit, and whether higher is better. */
+    record Metric(String name, String unit, boolean higherIsBetter, double target) {
+    }
+
+    final Map<Metric, Map<BrokerProcess.Kind, List<Double>>> results = new LinkedHashMap<>();
+    final Map<BrokerProcess.Kind, Map<Integer, Histogram>> lastLatency = new EnumMap<>(BrokerProcess.Kind.class);
+    private final Path root;
+    private final int rounds;
+    private final int produceCount;
+    private final int latencySeconds;
+    private final int[] rates;
+
+    Compare(Path root, int rounds, int produceCount, int latencySeconds, int[] rates) {
+        this.root = root;
+        this.rounds = rounds;
+        this.produceCount = produceCount;
+        this.latencySeconds = latencySeconds;
+        this.rates = rates;
+    }
+
+    private void record(Metric m, BrokerProcess.Kind kind, double value) {
+        results.computeIfAbsent(m, k -> new EnumMap<>(BrokerProcess.Kind.class)).computeIfAbsent(kind, k -> new ArrayList<>()).add(value);
+        System.out.printf("  %-6s %-42s %12.1f %s%n", kind, m.name(), value, m.unit());
+    }
+
+    void run() throws Exception {
+        for (int round = 0; round < rounds; round++) {
+            List<BrokerProcess.Kind> order = round % 2 == 0 ? List.of(BrokerProcess.Kind.BROOK, BrokerProcess.Kind.KAFKA)
+                    : List.of(BrokerProcess.Kind.KAFKA, BrokerProcess.Kind.BROOK);
+            for (BrokerProcess.Kind kind : order) {
+                System.out.println("round " + (round + 1) + "/" + rounds + ": " + kind);
+                runOne(kind, round);
+            }
+        }
+    }
+
+    private void runOne(BrokerProcess.Kind kind, int round) throws Exception {
+        try (BrokerProcess broker = BrokerProcess.start(kind, root, freePort())) {
+            record(new Metric("startup to first Metadata answer", "ms", false, 0.1), kind, broker.startupMillis);
+            Thread.sleep(3_000);
+            record(new Metric("resident memory, idle", "MiB", false, 0.25), kind, broker.rssMiB());
+            AtomicBoolean sampling = new AtomicBoolean(true);
+            AtomicReference<Double> peak = new AtomicReference<>(0.0);
+            Thread sampler = new Thread(() -> {
+                while (sampling.get()) {
+                    peak.accumulateAndGet(broker.rssMiB(), Math::max);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            });
+            sampler.setDaemon(true);
+            sampler.start();
+            for (int partitions : new int[] {1, 8}) {
+                for (String acks : new String[] {"1", "all"}) {
+                    String topic = "tput-p" + partitions + "-acks" + acks + "-r" + round;
+                    Workloads.createTopic(broker.bootstrap(), topic, partitions);
+                    double rate = Workloads.produce(broker.bootstrap(), topic, produceCount, acks);
+                    record(new Metric("produce 1 KiB, " + partitions + " partition" + (partitions > 1 ? "s" : "") + ", acks=" + acks,
+                            "records/s", true, 1.5), kind, rate);
+                    if (acks.equals("1")) {
+                        double c = Workloads.consume(broker.bootstrap(), topic, partitions, produceCount);
+                        record(new Metric("consume 1 KiB, " + partitions + " partition" + (partitions > 1 ? "s" : ""),
+                                "records/s", true, 1.5), kind, c);
+                    }
+                }
+            }
+            sampling.set(false);
+            sampler.join();
+            record(new Metric("resident memory, under load (peak)", "MiB", false, Double.NaN), kind, peak.get());
+            for (int rate : rates) {
+                String topic = "latency-" + rate + "-r" + round;
+                Workloads.createTopic(broker.bootstrap(), topic, 1);
+                Histogram h = Workloads.latency(broker.bootstrap(), topic, rate, latencySeconds);
+                String at = " at " + rate + "/s";
+                record(new Metric("end-to-end p50" + at, "µs", false, Double.NaN), kind, h.getValueAtPercentile(50));
+                record(new Metric("end-to-end p99" + at, "µs", false, 0.5), kind, h.getValueAtPercentile(99));
+                record(new Metric("end-to-end p99.9" + at, "µs", false, 0.5), kind, h.getValueAtPercentile(99.9));
+                record(new Metric("end-to-end max" + at, "µs", false, Double.NaN), kind, h.getMaxValue());
+                lastLatency.computeIfAbsent(kind, k -> new LinkedHashMap<>()).put(rate, h);
+            }
+        }
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(Double::compare);
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static int freePort() throws Exception {
+        while (true) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            }
+            try (ServerSocket next = new ServerSocket(port + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (java.io.IOException taken) {
+                // Kafka's controller needs port + 1 too
+            }
+        }
+    }
+}

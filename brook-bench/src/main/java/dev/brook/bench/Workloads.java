@@ -1,0 +1,159 @@
+package dev.brook.bench;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The workloads, identical for every broker: the same kafka-clients settings, the same records, the same rates.
+ * Producer and consumer run in this JVM, so end-to-end latency is measured on one clock ({@code nanoTime} of the
+ * send, carried in the record, against {@code nanoTime} at receipt).
+ */
+final class Workloads {
+    static final int RECORD_BYTES = 1024;
+
+    private Workloads() {
+    }
+
+    static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap, String acks, int lingerMs) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", bootstrap);
+        c.put("acks", acks);
+        c.put("linger.ms", lingerMs);
+        c.put("batch.size", 64 * 1024);
+        c.put("max.in.flight.requests.per.connection", 5);
+        return new KafkaProducer<>(c, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", bootstrap);
+        c.put("enable.auto.commit", false);
+        c.put("max.poll.records", 2000);
+        c.put("fetch.max.bytes", 16 * 1024 * 1024);
+        return new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Sends {@code count} 1 KiB records as fast as the producer allows; returns records per second. */
+    static double produce(String bootstrap, String topic, int count, String acks) throws Exception {
+        byte[] value = new byte[RECORD_BYTES];
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long t0 = System.nanoTime();
+        try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, acks, 5)) {
+            for (int i = 0; i < count; i++) {
+                p.send(new ProducerRecord<>(topic, null, value), (m, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            p.flush();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return count / ((System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Reads {@code count} records of every partition from the beginning; returns records per second. */
+    static double consume(String bootstrap, String topic, int partitions, int count) {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            tps.add(new TopicPartition(topic, p));
+        }
+        try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            long t0 = System.nanoTime();
+            long seen = 0;
+            long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+            while (seen < count && System.nanoTime() < deadline) {
+                seen += c.poll(Duration.ofMillis(100)).count();
+            }
+            if (seen < count) {
+                throw new IllegalStateException("consumed only " + seen + " of " + count);
+            }
+            return seen / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    /**
+     * Sends at a fixed rate for {@code seconds} (acks=all, linger 0) while a consumer polls the partition; records the
+     * send-to-receipt latency of every record in microseconds.
+     */
+    static Histogram latency(String bootstrap, String topic, int ratePerSecond, int seconds) throws Exception {
+        Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch consumerReady = new CountDownLatch(1);
+        int warmup = ratePerSecond; // the first second is not recorded
+        Thread reader = new Thread(() -> {
+            try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap)) {
+                c.assign(List.of(tp));
+                c.seekToEnd(List.of(tp));
+                c.position(tp);
+                consumerReady.countDown();
+                while (!stop.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(50))) {
+                        long now = System.nanoTime();
+                        ByteBuffer v = ByteBuffer.wrap(r.value());
+                        long sent = v.getLong(0);
+                        long seq = v.getLong(8);
+                        if (seq >= warmup) {
+                            h.recordValue(Math.max(0, (now - sent) / 1000));
+                        }
+                    }
+                }
+            }
+        }, "latency-consumer");
+        reader.start();
+        consumerReady.await(60, TimeUnit.SECONDS);
+        Thread.sleep(500);
+        long interval = 1_000_000_000L / ratePerSecond;
+        long total = (long) ratePerSecond * (seconds + 1);
+        try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, "all", 0)) {
+            long next = System.nanoTime();
+            for (long i = 0; i < total; i++) {
+                while (System.nanoTime() < next) {
+                    LockSupport.parkNanos(Math.min(50_000, next - System.nanoTime()));
+                }
+                byte[] value = new byte[RECORD_BYTES];
+                ByteBuffer.wrap(value).putLong(0, System.nanoTime()).putLong(8, i);
+                p.send(new ProducerRecord<>(topic, 0, null, value));
+                next += interval;
+            }
+            p.flush();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (h.getTotalCount() < total - warmup && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        stop.set(true);
+        reader.join(10_000);
+        return h;
+    }
+}
