@@ -33,9 +33,30 @@ final class Workloads {
     private Workloads() {
     }
 
+    /**
+     * Creates a topic and returns once every partition's leader answers ListOffsets: Kafka acknowledges CreateTopics
+     * before its partitions are ready, and producing earlier sends an idempotent producer into retries.
+     */
     static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                latest.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try {
+                    admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+                    Thread.sleep(200);
+                    return;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(100);
+                }
+            }
         }
     }
 
