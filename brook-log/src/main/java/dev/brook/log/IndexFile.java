@@ -37,13 +37,13 @@ abstract class IndexFile implements AutoCloseable {
             int existing = trustExisting && existed && length % entrySize == 0 && length / entrySize <= maxEntries
                     ? (int) (length / entrySize) : 0;
             try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
+                if (existing == 0) {
+                    raf.setLength(0); // a fresh or untrusted index: start from a sparse, all-zero file, no writes
+                }
                 raf.setLength((long) maxEntries * entrySize);
                 mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, (long) maxEntries * entrySize);
             }
             entries = existing;
-            if (existing == 0) {
-                clearFrom(0);
-            }
         } catch (IOException e) {
             throw new LogException(org.apache.kafka.common.protocol.Errors.KAFKA_STORAGE_ERROR, "cannot open index " + path, e);
         }
@@ -95,18 +95,12 @@ abstract class IndexFile implements AutoCloseable {
         entries = count;
     }
 
+    /** Forgets every entry, zeroing only the bytes entries used (the rest of the file was never written). */
     final void clear() {
+        int used = entries * entrySize;
         entries = 0;
-        clearFrom(0);
-    }
-
-    private void clearFrom(int n) {
-        for (int i = slot(n); i < mmap.capacity(); i += 8) {
-            if (i + 8 <= mmap.capacity()) {
-                mmap.putLong(i, 0L);
-            } else {
-                mmap.put(i, (byte) 0);
-            }
+        for (int i = 0; i < used && i < mmap.capacity(); i++) {
+            mmap.put(i, (byte) 0);
         }
     }
 

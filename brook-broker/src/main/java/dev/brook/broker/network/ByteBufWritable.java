@@ -1,24 +1,45 @@
 package dev.brook.broker.network;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.DefaultFileRegion;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.network.TransferableChannel;
 import org.apache.kafka.common.protocol.Writable;
 import org.apache.kafka.common.record.internal.BaseRecords;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
- * Lets kafka-clients' generated message classes serialize straight into a Netty {@link ByteBuf}.
+ * Lets kafka-clients' generated message classes serialize straight into Netty buffers, and sends records that
+ * live in a segment file without copying them: each {@link FileRecords} slice of at least
+ * {@link #ZERO_COPY_MIN_BYTES} becomes a {@link DefaultFileRegion}, which the epoll transport sends with
+ * {@code sendfile} from the page cache. The response is then a list of parts, buffers and file regions, written
+ * in order. The region opens the segment file by name when it is sent and closes its own descriptor afterwards, so
+ * the log's file channel is never touched. Smaller slices are copied (a file region costs an open and a syscall).
  *
- * <p>Records held in a segment file ({@link FileRecords}) are read from the page cache directly into the
- * buffer: one copy, no intermediate heap array. Used only on the connection's event loop.
+ * <p>Used only on the connection's event loop.
  */
 final class ByteBufWritable implements Writable {
-    private final ByteBuf buf;
+    static final int ZERO_COPY_MIN_BYTES = 32 * 1024;
 
+    private final ByteBufAllocator alloc;
+    private final List<Object> parts = new ArrayList<>(3);
+    private ByteBuf buf;
+
+    ByteBufWritable(ByteBufAllocator alloc, int initialCapacity) {
+        this.alloc = alloc;
+        this.buf = alloc.directBuffer(initialCapacity);
+    }
+
+    /** For tests and small messages: everything in one buffer. */
     ByteBufWritable(ByteBuf buf) {
+        this.alloc = null;
         this.buf = buf;
     }
 
@@ -87,6 +108,18 @@ final class ByteBufWritable implements Writable {
             buf.writeBytes(memory.buffer().duplicate());
         } else if (records instanceof FileRecords file) {
             int size = file.sizeInBytes();
+            if (size >= ZERO_COPY_MIN_BYTES && alloc != null) {
+                Position where = new Position();
+                try {
+                    file.writeTo(where, 0, size);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("locating " + file, e);
+                }
+                parts.add(buf);
+                parts.add(new DefaultFileRegion(file.file(), where.position, where.count));
+                buf = alloc.directBuffer(64);
+                return;
+            }
             buf.ensureWritable(size);
             ByteBuffer target = buf.nioBuffer(buf.writerIndex(), size);
             try {
@@ -97,6 +130,65 @@ final class ByteBufWritable implements Writable {
             buf.writerIndex(buf.writerIndex() + size);
         } else {
             throw new IllegalArgumentException("unsupported records type " + records.getClass());
+        }
+    }
+
+    /** The response so far: buffers and file regions in order. The caller owns them. */
+    List<Object> finish() {
+        parts.add(buf);
+        buf = null;
+        return parts;
+    }
+
+    /** Releases everything produced so far (on a failed serialization). */
+    void release() {
+        for (Object p : parts) {
+            io.netty.util.ReferenceCountUtil.release(p);
+        }
+        if (buf != null) {
+            buf.release();
+        }
+    }
+
+    /** Learns where in its file a slice lives: FileRecords hands its absolute position to transferFrom. */
+    private static final class Position implements TransferableChannel {
+        long position;
+        long count;
+
+        @Override
+        public long transferFrom(FileChannel channel, long position, long count) {
+            this.position = position;
+            this.count = count;
+            return count;
+        }
+
+        @Override
+        public boolean hasPendingWrites() {
+            return false;
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offset, int length) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int write(ByteBuffer src) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public void close() {
         }
     }
 }

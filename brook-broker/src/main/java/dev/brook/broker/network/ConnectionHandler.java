@@ -51,7 +51,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** A request awaiting its turn to answer; {@code done} with {@code frame == null} means "no response". */
     private static final class Pending {
-        ByteBuf frame;
+        java.util.List<Object> frame;
         boolean done;
     }
 
@@ -169,7 +169,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
             Pending head = inFlight.pollFirst();
             if (head.frame != null) {
-                ctx.write(head.frame, ctx.voidPromise());
+                for (Object part : head.frame) {
+                    ctx.write(part, ctx.voidPromise());
+                }
                 head.frame = null;
                 wrote = true;
             }
@@ -186,7 +188,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void releaseAll() {
         for (Pending p : inFlight) {
             if (p.frame != null) {
-                p.frame.release();
+                p.frame.forEach(io.netty.util.ReferenceCountUtil::release);
                 p.frame = null;
             }
         }
