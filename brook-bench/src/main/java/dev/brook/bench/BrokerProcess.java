@@ -112,6 +112,21 @@ final class BrokerProcess implements AutoCloseable {
         }
     }
 
+    /** CPU time (user + system) the broker JVM has used so far, in milliseconds, from {@code /proc/<pid>/stat}. */
+    double cpuMillis() {
+        return procCpuMillis(process.pid());
+    }
+
+    static double procCpuMillis(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // fields 14 and 15, in 100 Hz ticks
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+    }
+
     /** Resident set size of the broker JVM, in MiB. */
     double rssMiB() {
         try {

@@ -76,13 +76,16 @@ final class Compare {
                 for (String acks : new String[] {"1", "all"}) {
                     String topic = "tput-p" + partitions + "-acks" + acks + "-r" + round;
                     Workloads.createTopic(broker.bootstrap(), topic, partitions);
+                    String what = partitions + " partition" + (partitions > 1 ? "s" : "");
+                    double[] cpu = cpuBefore(broker);
                     double rate = Workloads.produce(broker.bootstrap(), topic, produceCount, acks);
-                    record(new Metric("produce 1 KiB, " + partitions + " partition" + (partitions > 1 ? "s" : "") + ", acks=" + acks,
-                            "records/s", true, 1.5), kind, rate);
+                    record(new Metric("produce 1 KiB, " + what + ", acks=" + acks, "records/s", true, 1.5), kind, rate);
+                    recordCpu(kind, broker, cpu, "produce " + what + ", acks=" + acks);
                     if (acks.equals("1")) {
+                        cpu = cpuBefore(broker);
                         double c = Workloads.consume(broker.bootstrap(), topic, partitions, produceCount);
-                        record(new Metric("consume 1 KiB, " + partitions + " partition" + (partitions > 1 ? "s" : ""),
-                                "records/s", true, 1.5), kind, c);
+                        record(new Metric("consume 1 KiB, " + what, "records/s", true, 1.5), kind, c);
+                        recordCpu(kind, broker, cpu, "consume " + what);
                     }
                 }
             }
@@ -101,6 +104,19 @@ final class Compare {
                 lastLatency.computeIfAbsent(kind, k -> new LinkedHashMap<>()).put(rate, h);
             }
         }
+    }
+
+    private static double[] cpuBefore(BrokerProcess broker) {
+        return new double[] {broker.cpuMillis(), BrokerProcess.procCpuMillis(ProcessHandle.current().pid())};
+    }
+
+    /** CPU spent by the broker and by the client JVM (this one) per 10,000 records of the workload just run. */
+    private void recordCpu(BrokerProcess.Kind kind, BrokerProcess broker, double[] before, String workload) {
+        double per = 10_000.0 / produceCount;
+        record(new Metric("broker CPU, " + workload, "ms per 10k records", false, Double.NaN), kind,
+                (broker.cpuMillis() - before[0]) * per);
+        record(new Metric("client CPU, " + workload, "ms per 10k records", false, Double.NaN), kind,
+                (BrokerProcess.procCpuMillis(ProcessHandle.current().pid()) - before[1]) * per);
     }
 
     static double median(List<Double> values) {

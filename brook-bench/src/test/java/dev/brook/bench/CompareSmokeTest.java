@@ -34,7 +34,9 @@ class CompareSmokeTest {
         assertThat(c.results).hasSizeGreaterThanOrEqualTo(13);
         for (Map.Entry<Compare.Metric, Map<BrokerProcess.Kind, List<Double>>> e : c.results.entrySet()) {
             assertThat(e.getValue()).as(e.getKey().name()).containsKeys(BrokerProcess.Kind.BROOK, BrokerProcess.Kind.KAFKA);
-            e.getValue().values().forEach(v -> assertThat(v).as(e.getKey().name()).hasSize(1).allMatch(x -> x > 0 && Double.isFinite(x)));
+            boolean cpu = e.getKey().name().contains("CPU"); // a tiny workload may cost less than one 10 ms tick
+            e.getValue().values().forEach(v -> assertThat(v).as(e.getKey().name()).hasSize(1)
+                    .allMatch(x -> Double.isFinite(x) && (cpu ? x >= 0 : x > 0)));
         }
         assertThat(Report.table(c)).contains("| produce 1 KiB, 8 partitions, acks=all (records/s) |");
         assertThat(Report.svg(c)).startsWith("<svg").contains("polyline");
