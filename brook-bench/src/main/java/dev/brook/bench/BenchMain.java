@@ -40,7 +40,7 @@ public final class BenchMain {
         }
         Path root = Path.of(System.getProperty("brook.root", ".")).toAbsolutePath().normalize();
         Compare c = quick ? new Compare(root, 1, 5_000, 2, new int[] {1_000})
-                : new Compare(root, rounds, 100_000, 10, new int[] {1_000, 5_000});
+                : new Compare(root, rounds, 300_000, 10, new int[] {1_000, 5_000});
         c.run();
         System.out.println();
         System.out.print(Report.table(c));

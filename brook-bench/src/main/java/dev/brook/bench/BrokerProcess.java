@@ -43,13 +43,22 @@ final class BrokerProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /**
+     * Extra JVM options for one broker, from a system property (space-separated), for profiling runs, e.g.
+     * {@code -Dbrook.bench.brookJvmArgs=-XX:StartFlightRecording=filename=brook.jfr,settings=profile}.
+     */
+    private static List<String> extraJvmArgs(String property) {
+        String value = System.getProperty(property, "").trim();
+        return value.isEmpty() ? List.of() : List.of(value.split("\\s+"));
+    }
+
     static BrokerProcess start(Kind kind, Path root, int port) throws IOException, InterruptedException {
         Path data = Files.createTempDirectory("bench-" + kind.name().toLowerCase() + "-");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>();
         if (kind == Kind.BROOK) {
-            cmd.addAll(List.of(java, "-Xms256m", "-Xmx1g", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                    "-jar", root.resolve("brook-server/target/brook.jar").toString(),
+            // started as users start it, with bin/brook's defaults (heap, G1, the class-data-sharing archive)
+            cmd.addAll(List.of(root.resolve("bin/brook").toString(),
                     "server", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString()));
         } else {
             Path lib = root.resolve("brook-bench/kafka-server/target/lib");
@@ -73,11 +82,17 @@ final class BrokerProcess implements AutoCloseable {
             }
             cmd.addAll(List.of(java, "-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
                     "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true",
-                    "-Dlog4j2.configurationFile=" + root.resolve("brook-bench/kafka-server/log4j2.yaml"),
-                    "-cp", cp, "kafka.Kafka", props.toString()));
+                    "-Dlog4j2.configurationFile=" + root.resolve("brook-bench/kafka-server/log4j2.yaml")));
+            cmd.addAll(extraJvmArgs("brook.bench.kafkaJvmArgs"));
+            cmd.addAll(List.of("-cp", cp, "kafka.Kafka", props.toString()));
         }
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("broker.out").toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("broker.out").toFile());
+        if (kind == Kind.BROOK) {
+            pb.environment().put("BROOK_OPTS", String.join(" ", extraJvmArgs("brook.bench.brookJvmArgs")));
+            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        }
+        Process p = pb.start();
         long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {

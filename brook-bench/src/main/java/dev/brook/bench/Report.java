@@ -66,7 +66,7 @@ final class Report {
                 + "Measured " + ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME) + " with `" + command + "`: "
                 + rounds + " rounds, Brook and Kafka alternating which goes first; each figure is the median of the rounds.\n\n"
                 + "Machine: " + machine() + ". Apache Kafka 4.4.0 (single-node KRaft, `-Xmx1G -Xms1G`, G1 as in "
-                + "`kafka-server-start.sh`, its default configs); Brook with `-Xmx1g` and `acks=all` fsynced (group commit). "
+                + "`kafka-server-start.sh`, its default configs); Brook started by `bin/brook server` with its defaults (`-Xms64m -Xmx1g`, G1, the class-data-sharing archive) and `acks=all` fsynced (group commit). "
                 + "Clients: kafka-clients 4.4.0 in the harness JVM, same settings for both.\n\n"
                 + table(c) + "\n![latency percentiles](benchmarks-latency.svg)\n" + END + "\n";
         String text = Files.exists(doc) ? Files.readString(doc, StandardCharsets.UTF_8) : "# Benchmarks\n\n" + START + "\n" + END + "\n";

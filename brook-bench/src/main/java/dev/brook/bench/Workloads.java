@@ -37,6 +37,13 @@ final class Workloads {
      * Creates a topic and returns once every partition's leader answers ListOffsets: Kafka acknowledges CreateTopics
      * before its partitions are ready, and producing earlier sends an idempotent producer into retries.
      */
+    /** Deletes topics and waits for the brokers' answer. */
+    static void deleteTopics(String bootstrap, List<String> topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
     static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);

@@ -110,10 +110,6 @@ abstract class IndexFile implements AutoCloseable {
         entries = keep;
     }
 
-    void flush() {
-        mmap.force();
-    }
-
     /** Shrinks the file to its entries; the index stays usable (remapped read-write at the new size). */
     void trim() {
         resize(entries * entrySize);

@@ -66,15 +66,22 @@ public final class LogManager implements Closeable {
     /** Opens the data directory; reads and removes the clean-shutdown marker. */
     public static LogManager open(Path dataDir, Clock clock, long retentionCheckIntervalMs) {
         try {
+            boolean fresh = !Files.isDirectory(dataDir) || isEmpty(dataDir);
             Files.createDirectories(dataDir);
             Path marker = dataDir.resolve(CLEAN_SHUTDOWN);
-            boolean clean = Files.exists(marker);
+            boolean clean = fresh || Files.exists(marker);
             Map<TopicPartition, Long> points = readRecoveryPoints(dataDir.resolve(RECOVERY_POINTS));
             Files.deleteIfExists(marker);
             fsyncDirectory(dataDir);
             return new LogManager(dataDir, clock, clean, points, retentionCheckIntervalMs);
         } catch (IOException e) {
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot open data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
         }
     }
 

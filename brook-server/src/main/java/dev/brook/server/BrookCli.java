@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
 @Command(name = "brook", mixinStandardHelpOptions = true, versionProvider = BrookCli.Version.class,
         description = "Event streaming in one process, speaking the Kafka protocol.",
         subcommands = {ServerCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class, GroupsCommand.class,
+                CdsTrainingCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BrookCli {
     static final String VERSION = "0.1.0";
