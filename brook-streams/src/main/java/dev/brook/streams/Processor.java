@@ -1,0 +1,13 @@
+package dev.brook.streams;
+
+/**
+ * One step of a job inside one task: receives records in order, forwards to the steps after it. Owned by its task's
+ * thread; never shared.
+ */
+interface Processor {
+    void process(Object key, Object value, long timestamp);
+
+    /** The task's watermark moved forward to {@code watermark}. */
+    default void onWatermark(long watermark) {
+    }
+}

@@ -1,0 +1,15 @@
+package dev.brook.streams;
+
+/**
+ * Where a task's records go: result topics, repartition topics, changelogs and the late side output. The Kafka
+ * runner sends them with a producer; the {@link TestDriver} keeps them in memory.
+ */
+interface TaskOutput {
+    /** {@code partition} -1 lets the producer's partitioner choose. */
+    void send(String topic, int partition, byte[] key, byte[] value, long timestamp);
+
+    /** A watermark marker from upstream task {@code origin} on a repartition topic; {@code idle} when it has no input. */
+    void sendWatermark(String topic, int partition, int origin, long watermark, boolean idle);
+
+    int partitionsOf(String topic);
+}

@@ -1,0 +1,286 @@
+package dev.brook.streams;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongConsumer;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * A job compiled into sub-topologies: groups of steps connected without a repartition in between. Every
+ * sub-topology reads co-partitioned topics (the same partition number of each) and runs as one {@link Task} per
+ * partition; a step that needs records grouped by a new key writes them to a repartition topic
+ * ({@code <job>-<step>-repartition}) that starts another sub-topology. Built once by {@link Job}; immutable after.
+ */
+final class Topology {
+    final String jobName;
+    final String lateTopic;
+    final List<Sub> subs = new ArrayList<>();
+
+    Topology(String jobName, String lateTopic) {
+        this.jobName = jobName;
+        this.lateTopic = lateTopic;
+    }
+
+    /** The sub-topology reading {@code topic}, or null. */
+    Sub subReading(String topic) {
+        for (Sub s : subs) {
+            for (Source src : s.sources) {
+                if (src.topic.equals(topic)) {
+                    return s;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Topics written by the job that it also reads (repartition topics). */
+    Set<String> internalTopics() {
+        Set<String> t = new LinkedHashSet<>();
+        for (Sub s : subs) {
+            for (Source src : s.sources) {
+                if (src.upstream != null) {
+                    t.add(src.topic);
+                }
+            }
+        }
+        return t;
+    }
+
+    /** Topics the job reads that it does not write. */
+    Set<String> externalTopics() {
+        Set<String> t = new LinkedHashSet<>();
+        for (Sub s : subs) {
+            for (Source src : s.sources) {
+                if (src.upstream == null) {
+                    t.add(src.topic);
+                }
+            }
+        }
+        return t;
+    }
+
+    Set<String> sinkTopics() {
+        Set<String> t = new LinkedHashSet<>();
+        for (Sub s : subs) {
+            for (Step step : s.allSteps()) {
+                if (step instanceof Sink sink) {
+                    t.add(sink.topic);
+                }
+            }
+        }
+        t.add(lateTopic);
+        return t;
+    }
+
+    static int partitionFor(byte[] key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key)) % partitions;
+    }
+
+    /** A group of steps that runs as one task per partition. */
+    static final class Sub {
+        final Topology topology;
+        final String name;
+        final List<Source> sources = new ArrayList<>();
+
+        Sub(Topology topology, String name) {
+            this.topology = topology;
+            this.name = name;
+        }
+
+        Collection<Step> allSteps() {
+            Set<Step> seen = new LinkedHashSet<>();
+            for (Source s : sources) {
+                collect(s, seen);
+            }
+            return seen;
+        }
+
+        private static void collect(Step s, Set<Step> seen) {
+            if (seen.add(s)) {
+                for (Step c : s.children) {
+                    collect(c, seen);
+                }
+            }
+        }
+    }
+
+    /** A node of the job graph; creates its processor once per task. */
+    abstract static class Step {
+        final String name;
+        final List<Step> children = new ArrayList<>();
+
+        Step(String name) {
+            this.name = name;
+        }
+
+        abstract Processor create(Task task, List<Processor> next);
+    }
+
+    static void forward(List<Processor> next, Object key, Object value, long timestamp) {
+        for (int i = 0; i < next.size(); i++) {
+            next.get(i).process(key, value, timestamp);
+        }
+    }
+
+    /** Sends watermarks on to every processor after this one (they are all registered with the task, which does it). */
+    static final class Source extends Step {
+        final String topic;
+        final Serde<?> keySerde;
+        final Serde<?> valueSerde;
+        final boolean isTable;
+        /** For a repartition topic: the topic read by the upstream sub-topology, whose partitions are the origins. */
+        String upstream;
+        Watermarks watermarks = Watermarks.ascending();
+        ToLongFunction<Object> eventTime;
+
+        Source(String topic, Serde<?> keySerde, Serde<?> valueSerde, boolean isTable) {
+            super("source-" + topic);
+            this.topic = topic;
+            this.keySerde = keySerde;
+            this.valueSerde = valueSerde;
+            this.isTable = isTable;
+        }
+
+        @Override
+        Processor create(Task task, List<Processor> next) {
+            return new SourceProcessor(this, next);
+        }
+    }
+
+    static final class SourceProcessor implements Processor {
+        private final Source source;
+        private final List<Processor> next;
+
+        SourceProcessor(Source source, List<Processor> next) {
+            this.source = source;
+            this.next = next;
+        }
+
+        void ingest(byte[] keyBytes, byte[] valueBytes, long recordTimestamp, LongConsumer observe) {
+            Object key = source.keySerde.deserialize(keyBytes);
+            Object value = source.valueSerde.deserialize(valueBytes);
+            long ts = source.eventTime == null || value == null ? recordTimestamp : source.eventTime.applyAsLong(value);
+            if (observe != null) {
+                observe.accept(ts);
+            }
+            forward(next, key, value, ts);
+        }
+
+        @Override
+        public void process(Object key, Object value, long timestamp) {
+            forward(next, key, value, timestamp);
+        }
+    }
+
+    /** map, filter, flatMap, peek, keyBy, branch: a function of one record, no state. */
+    static final class Stateless extends Step {
+        interface Fn {
+            void apply(Object key, Object value, long timestamp, List<Processor> next);
+        }
+
+        private final Fn fn;
+
+        Stateless(String name, Fn fn) {
+            super(name);
+            this.fn = fn;
+        }
+
+        @Override
+        Processor create(Task task, List<Processor> next) {
+            return (k, v, ts) -> fn.apply(k, v, ts, next);
+        }
+    }
+
+    /** Writes records to a result topic. */
+    static final class Sink extends Step {
+        final String topic;
+        @SuppressWarnings("rawtypes")
+        final Serde keySerde;
+        @SuppressWarnings("rawtypes")
+        final Serde valueSerde;
+
+        Sink(String topic, Serde<?> keySerde, Serde<?> valueSerde) {
+            super("sink-" + topic);
+            this.topic = topic;
+            this.keySerde = keySerde;
+            this.valueSerde = valueSerde;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        Processor create(Task task, List<Processor> next) {
+            TaskOutput out = task.output();
+            return (k, v, ts) -> {
+                byte[] key = keySerde.serialize(k);
+                int partition = key == null ? -1 : partitionFor(key, out.partitionsOf(topic));
+                out.send(topic, partition, key, valueSerde.serialize(v), ts);
+            };
+        }
+    }
+
+    /**
+     * Writes records to a repartition topic, partitioned by the new key, and after every watermark advance a marker
+     * to each of its partitions, so the downstream tasks know the event time of every upstream task.
+     */
+    static final class Repartition extends Step {
+        final String topic;
+        @SuppressWarnings("rawtypes")
+        final Serde keySerde;
+        @SuppressWarnings("rawtypes")
+        final Serde valueSerde;
+
+        Repartition(String topic, Serde<?> keySerde, Serde<?> valueSerde) {
+            super("repartition-" + topic);
+            this.topic = topic;
+            this.keySerde = keySerde;
+            this.valueSerde = valueSerde;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        Processor create(Task task, List<Processor> next) {
+            TaskOutput out = task.output();
+            return new Processor() {
+                private long sentWatermark = Long.MIN_VALUE;
+                private boolean sentIdle;
+
+                @Override
+                public void process(Object k, Object v, long ts) {
+                    byte[] key = keySerde.serialize(k);
+                    int partition = key == null ? 0 : partitionFor(key, out.partitionsOf(topic));
+                    out.send(topic, partition, key, valueSerde.serialize(v), ts);
+                }
+
+                @Override
+                public void onWatermark(long watermark) {
+                    markers(watermark, task.idle());
+                }
+
+                void markers(long watermark, boolean idle) {
+                    if (watermark == sentWatermark && idle == sentIdle) {
+                        return;
+                    }
+                    sentWatermark = watermark;
+                    sentIdle = idle;
+                    for (int p = 0; p < out.partitionsOf(topic); p++) {
+                        out.sendWatermark(topic, p, task.partition, watermark, idle);
+                    }
+                }
+            };
+        }
+    }
+
+    /** Serializes a late record to the late side output with whatever serdes the stream has. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static void late(Task task, Serde keySerde, Serde valueSerde, Object key, Object value, long timestamp) {
+        byte[] k = keySerde.serialize(key);
+        TaskOutput out = task.output();
+        String topic = task.topology().lateTopic;
+        int partition = k == null ? -1 : partitionFor(k, out.partitionsOf(topic));
+        out.send(topic, partition, k, valueSerde.serialize(value), timestamp);
+    }
+}
