@@ -104,8 +104,9 @@ final class Compare {
             sampling.set(false);
             sampler.join();
             record(new Metric("resident memory, under load (peak)", "MiB", false, Double.NaN), kind, peak.get());
-            // the throughput phase leaves ~2 GB of unflushed acks=1 data; its writeback by the kernel stalls Brook's
-            // fsync (acks=all) for tens of milliseconds. Deleting the topics first measures the broker, not that.
+            // the throughput phase leaves ~2 GB of unflushed acks=1 data; deleting it keeps the kernel's writeback of
+            // that data out of the latency phase for both brokers (it did not remove Brook's p99 spikes at 5,000/s,
+            // see docs/benchmarks.md)
             Workloads.deleteTopics(broker.bootstrap(), throughputTopics);
             for (int rate : rates) {
                 String topic = "latency-" + rate + "-r" + round;

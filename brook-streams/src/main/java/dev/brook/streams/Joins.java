@@ -1,9 +1,6 @@
 package dev.brook.streams;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -76,8 +73,7 @@ final class Joins {
      * until the watermark guarantees no partner can still arrive. A record more than the allowed lateness behind
      * the watermark is late (side output).
      *
-     * <p>Changelog record per buffered record: key = 1 byte side + 8 bytes time + 4 bytes sequence + the key's
-     * bytes, value = the record's value bytes.
+     * <p>Changelog: each side's records as {@link TimeBuffer} writes them, prefixed by 1 byte side (0 left, 1 right).
      */
     static final class StreamJoinStep extends Topology.Step {
         final long within;
@@ -129,14 +125,15 @@ final class Joins {
         private final Task task;
         private final StreamJoinStep step;
         private final List<Processor> next;
-        @SuppressWarnings("unchecked")
-        private final Map<Object, TreeMap<Long, List<Object>>>[] buffers = new Map[] {new HashMap<>(), new HashMap<>()};
+        private final TimeBuffer[] sides;
 
         JoinState(String store, Task task, StreamJoinStep step, List<Processor> next) {
             super(store);
             this.task = task;
             this.step = step;
             this.next = next;
+            this.sides = new TimeBuffer[] {new TimeBuffer(this, new byte[] {0}, step.keySerde, step.leftSerde),
+                    new TimeBuffer(this, new byte[] {1}, step.keySerde, step.rightSerde)};
         }
 
         @Override
@@ -147,16 +144,12 @@ final class Joins {
         @SuppressWarnings("unchecked")
         void arrive(int side, Object key, Object value, long ts) {
             long watermark = task.watermark();
-            Serde<Object> serde = (Serde<Object>) (side == 0 ? step.leftSerde : step.rightSerde);
             if (watermark != Long.MIN_VALUE && ts + step.lateness < watermark) {
-                Topology.late(task, step.keySerde, serde, key, value, ts);
+                Topology.late(task, step.keySerde, side == 0 ? step.leftSerde : step.rightSerde, key, value, ts);
                 return;
             }
-            TreeMap<Long, List<Object>> mine = buffers[side].computeIfAbsent(key, k -> new TreeMap<>());
-            List<Object> at = mine.computeIfAbsent(ts, t -> new ArrayList<>());
-            at.add(value);
-            changed(changelogKey(side, ts, at.size() - 1, key), serde.serialize(value));
-            TreeMap<Long, List<Object>> theirs = buffers[1 - side].get(key);
+            sides[side].add(key, value, ts);
+            TreeMap<Long, List<Object>> theirs = sides[1 - side].get(key);
             if (theirs == null) {
                 return;
             }
@@ -171,50 +164,13 @@ final class Joins {
         @Override
         public void onWatermark(long watermark) {
             long keepFrom = watermark - step.lateness - step.within - 1;
-            for (int side = 0; side < 2; side++) {
-                Iterator<Map.Entry<Object, TreeMap<Long, List<Object>>>> keys = buffers[side].entrySet().iterator();
-                while (keys.hasNext()) {
-                    Map.Entry<Object, TreeMap<Long, List<Object>>> k = keys.next();
-                    Map<Long, List<Object>> old = k.getValue().headMap(keepFrom, false);
-                    for (Map.Entry<Long, List<Object>> e : old.entrySet()) {
-                        for (int i = 0; i < e.getValue().size(); i++) {
-                            changed(changelogKey(side, e.getKey(), i, k.getKey()), null);
-                        }
-                    }
-                    old.clear();
-                    if (k.getValue().isEmpty()) {
-                        keys.remove();
-                    }
-                }
-            }
-        }
-
-        @SuppressWarnings("unchecked")
-        private byte[] changelogKey(int side, long ts, int seq, Object key) {
-            byte[] prefix = ByteBuffer.allocate(13).put((byte) side).putLong(ts).putInt(seq).array();
-            return concat(prefix, ((Serde<Object>) step.keySerde).serialize(key));
+            sides[0].dropBefore(keepFrom);
+            sides[1].dropBefore(keepFrom);
         }
 
         @Override
         void restore(byte[] k, byte[] v) {
-            ByteBuffer b = ByteBuffer.wrap(k);
-            int side = b.get();
-            long ts = b.getLong();
-            int seq = b.getInt();
-            Object key = step.keySerde.deserialize(suffix(k, 13));
-            TreeMap<Long, List<Object>> byTime = buffers[side].computeIfAbsent(key, x -> new TreeMap<>());
-            if (v == null) {
-                byTime.remove(ts);
-                if (byTime.isEmpty()) {
-                    buffers[side].remove(key);
-                }
-                return;
-            }
-            List<Object> at = byTime.computeIfAbsent(ts, t -> new ArrayList<>());
-            while (at.size() <= seq) {
-                at.add(null);
-            }
-            at.set(seq, (side == 0 ? step.leftSerde : step.rightSerde).deserialize(v));
+            sides[k[0]].restore(k, v);
         }
     }
 }

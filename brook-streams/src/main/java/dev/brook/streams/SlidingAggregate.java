@@ -1,8 +1,6 @@
 package dev.brook.streams;
 
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,8 +14,7 @@ import java.util.TreeMap;
  * window's result is folded from them when it is emitted, so an out-of-order record simply lands in every window it
  * belongs to. Records are dropped from state once no open or future window can contain them.
  *
- * <p>Changelog record per stored record: key = 8 bytes event time + 4 bytes sequence within that time + the key's
- * bytes, value = the record's value bytes.
+ * <p>Changelog: the records, as {@link TimeBuffer} writes them (no prefix).
  */
 final class SlidingAggregate extends Stateful implements Processor {
     private final Task task;
@@ -31,7 +28,7 @@ final class SlidingAggregate extends Stateful implements Processor {
     @SuppressWarnings("rawtypes")
     private final Serde valueSerde;
     private final List<Processor> next;
-    private final Map<Object, TreeMap<Long, List<Object>>> events = new HashMap<>();
+    private final TimeBuffer events;
     /** Window end time (inclusive, = an event time) -> keys with a window ending then, not yet emitted. */
     private final TreeMap<Long, Set<Object>> pending = new TreeMap<>();
 
@@ -46,6 +43,7 @@ final class SlidingAggregate extends Stateful implements Processor {
         this.keySerde = keySerde;
         this.valueSerde = valueSerde;
         this.next = next;
+        this.events = new TimeBuffer(this, new byte[0], keySerde, valueSerde);
     }
 
     private boolean closed(long t, long watermark) {
@@ -59,10 +57,7 @@ final class SlidingAggregate extends Stateful implements Processor {
             Topology.late(task, keySerde, valueSerde, key, value, ts);
             return;
         }
-        TreeMap<Long, List<Object>> byTime = events.computeIfAbsent(key, k -> new TreeMap<>());
-        List<Object> at = byTime.computeIfAbsent(ts, t -> new ArrayList<>());
-        at.add(value);
-        changed(changelogKey(ts, at.size() - 1, key), serializeValue(value));
+        TreeMap<Long, List<Object>> byTime = events.add(key, value, ts);
         if (emit == Emit.ON_EVERY_UPDATE) {
             // this record's own window, then every later open window that now contains it
             for (long end : new ArrayList<>(byTime.subMap(ts, true, ts + size, false).keySet())) {
@@ -103,54 +98,14 @@ final class SlidingAggregate extends Stateful implements Processor {
             }
         }
         // a record at t is in windows ending before t + size; once those are closed, nothing needs it
-        long keepFrom = watermark - size - lateness;
-        Iterator<Map.Entry<Object, TreeMap<Long, List<Object>>>> keys = events.entrySet().iterator();
-        while (keys.hasNext()) {
-            Map.Entry<Object, TreeMap<Long, List<Object>>> k = keys.next();
-            Map<Long, List<Object>> old = k.getValue().headMap(keepFrom, false);
-            for (Map.Entry<Long, List<Object>> e : old.entrySet()) {
-                for (int i = 0; i < e.getValue().size(); i++) {
-                    changed(changelogKey(e.getKey(), i, k.getKey()), null);
-                }
-            }
-            old.clear();
-            if (k.getValue().isEmpty()) {
-                keys.remove();
-            }
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private byte[] serializeValue(Object value) {
-        return valueSerde.serialize(value);
-    }
-
-    @SuppressWarnings("unchecked")
-    private byte[] changelogKey(long ts, int seq, Object key) {
-        return concat(ByteBuffer.allocate(12).putLong(ts).putInt(seq).array(), keySerde.serialize(key));
+        events.dropBefore(watermark - size - lateness);
     }
 
     @Override
     void restore(byte[] k, byte[] v) {
-        ByteBuffer b = ByteBuffer.wrap(k);
-        long ts = b.getLong();
-        int seq = b.getInt();
-        Object key = keySerde.deserialize(suffix(k, 12));
-        TreeMap<Long, List<Object>> byTime = events.computeIfAbsent(key, x -> new TreeMap<>());
-        if (v == null) {
-            byTime.remove(ts);
-            if (byTime.isEmpty()) {
-                events.remove(key);
-            }
-            return;
-        }
-        List<Object> at = byTime.computeIfAbsent(ts, t -> new ArrayList<>());
-        while (at.size() <= seq) {
-            at.add(null);
-        }
-        at.set(seq, valueSerde.deserialize(v));
-        if (emit == Emit.ON_WINDOW_CLOSE) {
-            pending.computeIfAbsent(ts, t -> new LinkedHashSet<>()).add(key);
+        TimeBuffer.Restored r = events.restore(k, v);
+        if (r != null && emit == Emit.ON_WINDOW_CLOSE) {
+            pending.computeIfAbsent(r.timestamp(), t -> new LinkedHashSet<>()).add(r.key());
         }
     }
 }

@@ -246,18 +246,9 @@ public final class Stream<K, V> {
         Topology.Repartition r = new Topology.Repartition(topic, need(keySerde, "a repartition"), need(valueSerde, "a repartition before " + purpose));
         step.children.add(r);
         Topology.Source src = job.addSource(topic, keySerde, valueSerde, false, job.newSub());
-        src.upstream = upstreamTopicOf(this);
+        src.upstream = job.firstTopicOf(sub); // its partitions are the upstream tasks, the markers' origins
         src.watermarks = watermarks;
-        return new Stream<>(job, src, null, job.find(jobSubOf(src)), keySerde, valueSerde, false, watermarks);
-    }
-
-    private int jobSubOf(Topology.Source src) {
-        return job.sourceSub(src);
-    }
-
-    /** A topic read by this stream's sub-topology: its partitions are the repartition topic's origins. */
-    private String upstreamTopicOf(Stream<?, ?> s) {
-        return job.firstTopicOf(s.sub);
+        return new Stream<>(job, src, null, job.sourceSub(src), keySerde, valueSerde, false, watermarks);
     }
 
     <X> Serde<X> need(Serde<X> serde, String what) {

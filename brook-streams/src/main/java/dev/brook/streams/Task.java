@@ -1,8 +1,10 @@
 package dev.brook.streams;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +30,8 @@ final class Task {
     private final Clock wallClock;
     private final Map<String, Processor> sources = new HashMap<>();
     private final Map<Topology.Step, Processor> processors = new LinkedHashMap<>();
+    /** Parents before children: the reverse of creation order, which is post-order. */
+    private final List<Processor> watermarkOrder = new ArrayList<>();
     final List<Stateful> stores = new ArrayList<>();
     private final Map<String, Input> inputs = new LinkedHashMap<>();
     private final WatermarkStore watermarkStore;
@@ -61,6 +65,8 @@ final class Task {
                 inputs.put(s.topic, new Input(s, now));
             }
         }
+        watermarkOrder.addAll(processors.values());
+        Collections.reverse(watermarkOrder);
     }
 
     Processor processor(Topology.Step step) {
@@ -172,11 +178,9 @@ final class Task {
         wasIdle = idleNow;
         if (next > watermark || idleChanged) {
             watermark = Math.max(watermark, next);
-            // parents before children (reverse of creation order, which is post-order), so results a step emits
-            // on this watermark reach a repartition step before its marker does
-            List<Processor> order = new ArrayList<>(processors.values());
-            for (int i = order.size() - 1; i >= 0; i--) {
-                order.get(i).onWatermark(watermark);
+            // parents first, so results a step emits on this watermark reach a repartition step before its marker
+            for (Processor p : watermarkOrder) {
+                p.onWatermark(watermark);
             }
         }
     }
@@ -203,38 +207,30 @@ final class Task {
         for (Stateful s : stores) {
             if (changelogTopic(s.store).equals(changelogTopic)) {
                 s.restore(key, value);
-                if (s == watermarkStore && value != null) {
-                    Input in = inputs.get(new String(key, java.nio.charset.StandardCharsets.UTF_8));
-                    if (in != null) {
-                        in.maxEventTime = Math.max(in.maxEventTime, ByteBuffer.wrap(value).getLong());
-                    }
-                }
                 return;
             }
         }
     }
 
-    List<String> changelogTopics() {
-        List<String> topics = new ArrayList<>();
-        for (Stateful s : stores) {
-            topics.add(changelogTopic(s.store));
-        }
-        return topics;
-    }
-
-    /** The per-input-partition maxima of event time, durable so lateness survives a restart. */
-    private static final class WatermarkStore extends Stateful {
+    /**
+     * The per-input-partition maxima of event time, durable so lateness survives a restart. Changelog record: key =
+     * the input topic (UTF-8), value = 8 bytes maximum event time.
+     */
+    private final class WatermarkStore extends Stateful {
         WatermarkStore(String store) {
             super(store);
         }
 
         void put(String topic, long maxEventTime) {
-            changed(topic.getBytes(java.nio.charset.StandardCharsets.UTF_8), ByteBuffer.allocate(8).putLong(maxEventTime).array());
+            changed(topic.getBytes(StandardCharsets.UTF_8), ByteBuffer.allocate(8).putLong(maxEventTime).array());
         }
 
         @Override
         void restore(byte[] key, byte[] value) {
-            // applied by Task.restore, which owns the inputs
+            Input in = inputs.get(new String(key, StandardCharsets.UTF_8));
+            if (in != null && value != null) {
+                in.maxEventTime = Math.max(in.maxEventTime, ByteBuffer.wrap(value).getLong());
+            }
         }
     }
 }

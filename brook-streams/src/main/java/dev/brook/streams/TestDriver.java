@@ -29,6 +29,9 @@ public final class TestDriver {
     private final Deque<Runnable> internal = new ArrayDeque<>();
     private final Map<Topology.Sub, Task[]> tasks = new LinkedHashMap<>();
     private final Output out = new Output();
+    /** Which sub-topology reads each topic, and the repartition topics: fixed by the topology, looked up per record. */
+    private final Map<String, Topology.Sub> readers = new HashMap<>();
+    private final Map<String, String> upstreamOf = new HashMap<>();
 
     public TestDriver(Job job) {
         this(job, Instant.EPOCH);
@@ -37,6 +40,14 @@ public final class TestDriver {
     public TestDriver(Job job, Instant wallClockStart) {
         this.topology = job.topology();
         this.clock = new MutableClock(wallClockStart.toEpochMilli());
+        for (Topology.Sub sub : topology.subs) {
+            for (Topology.Source s : sub.sources) {
+                readers.put(s.topic, sub);
+                if (s.upstream != null) {
+                    upstreamOf.put(s.topic, s.upstream);
+                }
+            }
+        }
     }
 
     /** Gives {@code topic} (a source of the job) {@code count} partitions; before the first record. */
@@ -53,7 +64,7 @@ public final class TestDriver {
     }
 
     public <K, V> Input<K, V> input(String topic, Serde<K> keySerde, Serde<V> valueSerde) {
-        if (topology.subReading(topic) == null) {
+        if (!readers.containsKey(topic)) {
             throw new IllegalArgumentException("job " + topology.jobName + " does not read " + topic);
         }
         return new Input<>(topic, keySerde, valueSerde);
@@ -91,7 +102,7 @@ public final class TestDriver {
     /** The job's watermark in the task for {@code partition} of the sub-topology reading {@code topic}. */
     public long watermark(String topic, int partition) {
         startTasks();
-        return tasks.get(topology.subReading(topic))[partition].watermark();
+        return tasks.get(readers.get(topic))[partition].watermark();
     }
 
     /** Feeds one input topic. */
@@ -122,7 +133,7 @@ public final class TestDriver {
 
         public void pipe(int partition, K key, V value, Instant timestamp) {
             startTasks();
-            Task t = tasks.get(topology.subReading(topic))[partition];
+            Task t = tasks.get(readers.get(topic))[partition];
             t.process(topic, keySerde.serialize(key), valueSerde.serialize(value), timestamp.toEpochMilli());
             t.advance();
             drain();
@@ -158,7 +169,7 @@ public final class TestDriver {
             if (topic.endsWith("-changelog")) {
                 return; // state stays in memory here
             }
-            Topology.Sub reader = topology.subReading(topic);
+            Topology.Sub reader = readers.get(topic);
             if (reader != null) {
                 int p = partition < 0 ? 0 : partition;
                 internal.add(() -> {
@@ -167,14 +178,14 @@ public final class TestDriver {
                     t.advance();
                 });
             }
-            if (!topology.internalTopics().contains(topic)) {
+            if (!upstreamOf.containsKey(topic)) {
                 outputs.computeIfAbsent(topic, x -> new ArrayList<>()).add(new TestRecord<>(key, value, timestamp));
             }
         }
 
         @Override
         public void sendWatermark(String topic, int partition, int origin, long watermark, boolean idle) {
-            Topology.Sub reader = topology.subReading(topic);
+            Topology.Sub reader = readers.get(topic);
             internal.add(() -> {
                 Task t = tasks.get(reader)[partition];
                 t.processWatermark(topic, origin, watermark, idle);
@@ -188,15 +199,8 @@ public final class TestDriver {
             if (n != null) {
                 return n;
             }
-            Topology.Sub reader = topology.subReading(topic);
-            if (reader != null) {
-                for (Topology.Source s : reader.sources) {
-                    if (s.topic.equals(topic) && s.upstream != null) {
-                        return partitionsOf(s.upstream);
-                    }
-                }
-            }
-            return 1;
+            String upstream = upstreamOf.get(topic);
+            return upstream == null ? 1 : partitionsOf(upstream);
         }
     }
 

@@ -1,10 +1,7 @@
 package dev.brook.streams;
 
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.LongConsumer;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.common.utils.Utils;
@@ -25,57 +22,6 @@ final class Topology {
         this.lateTopic = lateTopic;
     }
 
-    /** The sub-topology reading {@code topic}, or null. */
-    Sub subReading(String topic) {
-        for (Sub s : subs) {
-            for (Source src : s.sources) {
-                if (src.topic.equals(topic)) {
-                    return s;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Topics written by the job that it also reads (repartition topics). */
-    Set<String> internalTopics() {
-        Set<String> t = new LinkedHashSet<>();
-        for (Sub s : subs) {
-            for (Source src : s.sources) {
-                if (src.upstream != null) {
-                    t.add(src.topic);
-                }
-            }
-        }
-        return t;
-    }
-
-    /** Topics the job reads that it does not write. */
-    Set<String> externalTopics() {
-        Set<String> t = new LinkedHashSet<>();
-        for (Sub s : subs) {
-            for (Source src : s.sources) {
-                if (src.upstream == null) {
-                    t.add(src.topic);
-                }
-            }
-        }
-        return t;
-    }
-
-    Set<String> sinkTopics() {
-        Set<String> t = new LinkedHashSet<>();
-        for (Sub s : subs) {
-            for (Step step : s.allSteps()) {
-                if (step instanceof Sink sink) {
-                    t.add(sink.topic);
-                }
-            }
-        }
-        t.add(lateTopic);
-        return t;
-    }
-
     static int partitionFor(byte[] key, int partitions) {
         return Utils.toPositive(Utils.murmur2(key)) % partitions;
     }
@@ -89,22 +35,6 @@ final class Topology {
         Sub(Topology topology, String name) {
             this.topology = topology;
             this.name = name;
-        }
-
-        Collection<Step> allSteps() {
-            Set<Step> seen = new LinkedHashSet<>();
-            for (Source s : sources) {
-                collect(s, seen);
-            }
-            return seen;
-        }
-
-        private static void collect(Step s, Set<Step> seen) {
-            if (seen.add(s)) {
-                for (Step c : s.children) {
-                    collect(c, seen);
-                }
-            }
         }
     }
 
@@ -211,14 +141,9 @@ final class Topology {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         Processor create(Task task, List<Processor> next) {
             TaskOutput out = task.output();
-            return (k, v, ts) -> {
-                byte[] key = keySerde.serialize(k);
-                int partition = key == null ? -1 : partitionFor(key, out.partitionsOf(topic));
-                out.send(topic, partition, key, valueSerde.serialize(v), ts);
-            };
+            return (k, v, ts) -> send(out, topic, keySerde, valueSerde, k, v, ts, -1);
         }
     }
 
@@ -241,7 +166,6 @@ final class Topology {
         }
 
         @Override
-        @SuppressWarnings("unchecked")
         Processor create(Task task, List<Processor> next) {
             TaskOutput out = task.output();
             return new Processor() {
@@ -250,9 +174,7 @@ final class Topology {
 
                 @Override
                 public void process(Object k, Object v, long ts) {
-                    byte[] key = keySerde.serialize(k);
-                    int partition = key == null ? 0 : partitionFor(key, out.partitionsOf(topic));
-                    out.send(topic, partition, key, valueSerde.serialize(v), ts);
+                    send(out, topic, keySerde, valueSerde, k, v, ts, 0);
                 }
 
                 @Override
@@ -277,10 +199,18 @@ final class Topology {
     /** Serializes a late record to the late side output with whatever serdes the stream has. */
     @SuppressWarnings({"rawtypes", "unchecked"})
     static void late(Task task, Serde keySerde, Serde valueSerde, Object key, Object value, long timestamp) {
+        send(task.output(), task.topology().lateTopic, keySerde, valueSerde, key, value, timestamp, -1);
+    }
+
+    /**
+     * Serializes a record and sends it to the partition of its key as Kafka's default partitioner picks it, or to
+     * {@code keylessPartition} (-1: the producer chooses) when the key serializes to null.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static void send(TaskOutput out, String topic, Serde keySerde, Serde valueSerde, Object key, Object value, long timestamp,
+            int keylessPartition) {
         byte[] k = keySerde.serialize(key);
-        TaskOutput out = task.output();
-        String topic = task.topology().lateTopic;
-        int partition = k == null ? -1 : partitionFor(k, out.partitionsOf(topic));
+        int partition = k == null ? keylessPartition : partitionFor(k, out.partitionsOf(topic));
         out.send(topic, partition, k, valueSerde.serialize(value), timestamp);
     }
 }

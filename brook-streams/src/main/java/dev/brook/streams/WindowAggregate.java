@@ -1,7 +1,6 @@
 package dev.brook.streams;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -116,10 +115,5 @@ final class WindowAggregate extends Stateful implements Processor {
         } else {
             windows.computeIfAbsent(start, s -> new LinkedHashMap<>()).put(key, agg.accSerde().deserialize(v));
         }
-    }
-
-    /** For tests and metrics: windows currently held. */
-    List<Long> openWindowStarts() {
-        return new ArrayList<>(windows.keySet());
     }
 }

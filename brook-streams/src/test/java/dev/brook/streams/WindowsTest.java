@@ -3,7 +3,6 @@ package dev.brook.streams;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Every window type, both emit modes and the lateness rules, through the test driver, with hand-checked results. */
@@ -187,9 +186,5 @@ class WindowsTest {
         WindowedStream<String, String> w = job.source("in", Serdes.string()).window(Windows.session(ms(5)));
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.aggregate(() -> 0L, (a, v) -> a + 1, Serdes.longs()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("merge");
-    }
-
-    static List<String> keys(List<TestRecord<Windowed<String>, Long>> records) {
-        return records.stream().map(r -> r.key().key()).toList();
     }
 }
