@@ -10,4 +10,8 @@ interface Processor {
     /** The task's watermark moved forward to {@code watermark}. */
     default void onWatermark(long watermark) {
     }
+
+    /** The task is about to commit: a step that tells others its progress says it again (for a new reader). */
+    default void onCommit() {
+    }
 }

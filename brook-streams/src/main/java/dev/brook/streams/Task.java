@@ -198,6 +198,13 @@ final class Task {
         }
     }
 
+    /** Before a commit: repartition steps repeat their watermark markers, for downstream tasks that moved. */
+    void resendMarkers() {
+        for (Processor p : watermarkOrder) {
+            p.onCommit();
+        }
+    }
+
     String changelogTopic(String store) {
         return jobName() + "-" + store + "-changelog";
     }

@@ -179,13 +179,19 @@ final class Topology {
 
                 @Override
                 public void onWatermark(long watermark) {
-                    markers(watermark, task.idle());
+                    if (watermark != sentWatermark || task.idle() != sentIdle) {
+                        markers(watermark, task.idle());
+                    }
+                }
+
+                @Override
+                public void onCommit() {
+                    if (sentWatermark != Long.MIN_VALUE) {
+                        markers(sentWatermark, sentIdle);
+                    }
                 }
 
                 void markers(long watermark, boolean idle) {
-                    if (watermark == sentWatermark && idle == sentIdle) {
-                        return;
-                    }
                     sentWatermark = watermark;
                     sentIdle = idle;
                     for (int p = 0; p < out.partitionsOf(topic); p++) {

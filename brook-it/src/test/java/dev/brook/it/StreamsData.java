@@ -1,0 +1,113 @@
+package dev.brook.it;
+
+import dev.brook.streams.Job;
+import dev.brook.streams.Serdes;
+import dev.brook.streams.TestDriver;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Input for brook-streams jobs under test, fed the same way to a broker (with the Java producer, explicit
+ * partitions and timestamps) and to {@link TestDriver} (the reference); and the job's output read back as sorted
+ * {@code key <tab> value} lines, so runs on different brokers compare as equal lists.
+ */
+final class StreamsData {
+    /** One input record: JSON or plain text value, as the job's source serde reads it. */
+    record In(String topic, int partition, String key, String value, long timestamp) {
+    }
+
+    private final List<In> records = new ArrayList<>();
+
+    StreamsData add(String topic, int partition, String key, String value, long timestamp) {
+        records.add(new In(topic, partition, key, value, timestamp));
+        return this;
+    }
+
+    List<In> records() {
+        return records;
+    }
+
+    static void createTopics(String bootstrap, int partitions, Map<String, String> configs, String... topics) throws Exception {
+        try (Admin admin = Clients.admin(bootstrap)) {
+            List<NewTopic> wanted = new ArrayList<>();
+            for (String t : topics) {
+                wanted.add(new NewTopic(t, Optional.of(partitions), Optional.empty()).configs(configs));
+            }
+            admin.createTopics(wanted).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sends every record (or those of {@code from} to {@code to}), waiting for each acknowledgement batch. */
+    void produce(String bootstrap, int from, int to) {
+        try (KafkaProducer<String, String> p = Clients.producer(bootstrap, Map.of("linger.ms", 5))) {
+            for (In r : records.subList(from, to)) {
+                p.send(new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(), r.key(), r.value()));
+            }
+            p.flush();
+        }
+    }
+
+    void produce(String bootstrap) {
+        produce(bootstrap, 0, records.size());
+    }
+
+    /** What the job writes to {@code topic} for this input, computed synchronously by the test driver. */
+    List<String> reference(Job job, String topic, Map<String, Integer> partitions) {
+        TestDriver d = new TestDriver(job);
+        partitions.forEach(d::partitions);
+        Map<String, TestDriver.Input<String, String>> inputs = new LinkedHashMap<>();
+        for (In r : records) {
+            inputs.computeIfAbsent(r.topic(), t -> d.input(t, Serdes.string(), Serdes.string()))
+                    .pipe(r.partition(), r.key(), r.value(), r.timestamp());
+        }
+        d.advanceWallClock(Duration.ofMillis(1)); // the driver's clock never reaches idleness; the input holds its own closers
+        List<String> out = new ArrayList<>();
+        d.read(topic, Serdes.string(), Serdes.string()).forEach(r -> out.add(r.key() + "\t" + r.value()));
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * Reads {@code topic} from the beginning until {@code expected} records have arrived (or {@code timeout}), then
+     * {@code settle} longer to catch any extra; returns the {@code key <tab> value} lines, sorted.
+     */
+    static List<String> read(String bootstrap, String topic, int expected, Duration timeout, Duration settle) {
+        List<String> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> c = Clients.consumer(bootstrap, Map.of())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long settleUntil = Long.MAX_VALUE;
+            while (System.nanoTime() < Math.min(deadline, settleUntil)) {
+                for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                    out.add(r.key() + "\t" + r.value());
+                }
+                if (out.size() >= expected && settleUntil == Long.MAX_VALUE) {
+                    settleUntil = System.nanoTime() + settle.toNanos();
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    static Set<String> distinct(Collection<String> lines) {
+        return new java.util.TreeSet<>(lines);
+    }
+}
