@@ -9,8 +9,8 @@ import java.util.Objects;
 
 /**
  * A stream processing job: where records come from, what happens to them, where results go. Built with a fluent
- * DSL, then run by {@link TestDriver} without a broker. (The runner on kafka-clients, against Brook or any Kafka cluster, is the
- * next piece of issue 5; the tasks, state and watermark markers it will drive are the ones the test driver uses.)
+ * DSL, then run by {@link JobRunner} against Brook or any Kafka cluster, or by {@link TestDriver} without a broker;
+ * both drive the same tasks, state and watermark markers.
  *
  * <pre>{@code
  * Job job = Job.named("page-views");

@@ -52,36 +52,44 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *  input topics ──poll──▶ task (sub-topology, partition) ──▶ producer ──▶ result, repartition, late topics
- *       ▲                      │ state: in memory; changes written to &lt;job&gt;-&lt;store&gt;-changelog at commit
+ *       ▲                      │ state: in memory; changes and a checkpoint written to &lt;job&gt;-&lt;sub&gt;-changelog at commit
  *       └── commit offsets ◀───┘ only after the changelog and result writes are acknowledged
  * </pre>
  *
  * <h2>Guarantees</h2>
- * At least once: every {@code commit.interval.ms} (default 1000) the runner writes each task's changed state to
- * its changelog, flushes the producer (waiting for every acknowledgement), and only then commits the input
- * offsets. A crash replays input from the last commit into state restored from the changelog as of that commit, so
- * results are complete; records written after the last commit may be written again. The same happens before
- * partitions are handed to another instance. (Exactly once would wrap the same three steps in a transaction.)
+ * Every {@code commit.interval.ms} (default 1000) the runner writes each task's changed state and a checkpoint of
+ * its input offsets to the task's changelog partition, flushes the producer (waiting for every acknowledgement),
+ * and only then commits the input offsets. The same happens before partitions are handed to another instance.
+ * After a crash, a task restores its state up to its last checkpoint and resumes input at the checkpoint's offsets,
+ * so state counts every input record exactly once and final window results come out right; output written after
+ * the last checkpoint is written again (at least once). Exactly-once output would wrap the same steps in a
+ * transaction.
  *
  * <h2>Startup</h2>
  * The runner looks up its source topics (they must exist), checks that topics read together are co-partitioned,
  * and creates what is missing: repartition topics (as many partitions as the topic feeding them), changelogs
- * (compacted, one partition per task), the late topic and result topics (as many partitions as the job's widest
+ * (one per sub-topology, compacted, one partition per task), the late topic and result topics (as many partitions as the job's widest
  * source). Partitions are assigned with the range assignor, which gives the same partition number of every topic
  * to the same instance, so a task's inputs, state and changelog partition stay together. On assignment a task first
- * replays its changelog partitions from the beginning, and its table partitions too; its stream partitions wait
+ * replays its changelog partition from the beginning, and its table partitions too; its stream partitions wait
  * (paused) until its tables are read up to where they ended at assignment.
  *
  * <h2>Watermark markers</h2>
  * A repartition topic carries, besides records, markers from each upstream task: a record with no key or value and
  * the header {@value #MARKER_HEADER} = 4 bytes origin partition, 8 bytes watermark, 1 byte idle flag. Upstream
  * tasks resend them at every commit, so a task that moved to another instance learns every origin's watermark.
+ * Repartition records carry {@value #SEQUENCE_HEADER}: which upstream task and input record caused them. An upstream
+ * task restarted from its checkpoint writes some records a second time, with the same sequences; the downstream task
+ * keeps the highest sequence per origin as state and drops them, so state stays exact across a repartition too
+ * (for outputs that follow from input records; those that wall-clock idleness causes carry no sequence).
  *
  * <p>Thread-safety: {@link #start}, {@link #close} and the getters may be called from any thread; everything else
  * happens on the runner's own thread.
  */
 public final class JobRunner implements AutoCloseable {
     public static final String MARKER_HEADER = "brook.watermark";
+    /** The header carrying an upstream task's sequence on repartition records (see {@code Task.sequence}). */
+    public static final String SEQUENCE_HEADER = "brook.seq";
     /** Runner option (not passed to the clients): milliseconds between commits. */
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     /** Runner option: replication factor of the topics the runner creates (default: the broker's default). */
@@ -220,10 +228,7 @@ public final class JobRunner implements AutoCloseable {
                     }
                 }
                 Task probe = new Task(sub, 0, new Output(), clock);
-                for (Stateful st : probe.stores) {
-                    wanted.add(new NewTopic(probe.changelogTopic(st.store), Optional.of(n), replication)
-                            .configs(Map.of("cleanup.policy", "compact")));
-                }
+                wanted.add(new NewTopic(probe.changelogTopic(), Optional.of(n), replication).configs(Map.of("cleanup.policy", "compact")));
             }
             Set<String> results = new LinkedHashSet<>();
             results.add(topology.lateTopic);
@@ -397,10 +402,14 @@ public final class JobRunner implements AutoCloseable {
         if (marker != null) {
             ByteBuffer b = ByteBuffer.wrap(marker.value());
             t.processWatermark(r.topic(), b.getInt(), b.getLong(), b.get() != 0);
-        } else {
-            t.process(r.topic(), r.key(), r.value(), r.timestamp());
+            t.advance();
+            return;
         }
-        t.advance();
+        Header sequence = r.headers().lastHeader(SEQUENCE_HEADER);
+        if (sequence != null && t.duplicate(r.topic(), sequence.value())) {
+            return;
+        }
+        t.processAndAdvance(r.topic(), r.offset(), r.key(), r.value(), r.timestamp());
     }
 
     private List<Task> allTasks() {
@@ -423,21 +432,21 @@ public final class JobRunner implements AutoCloseable {
         if (which.isEmpty()) {
             return;
         }
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (Task t : which) {
-            t.flushState();
+            Map<String, Long> positions = new HashMap<>();
+            for (TopicPartition tp : streamPartitions(t)) {
+                if (consumer.assignment().contains(tp)) {
+                    long position = consumer.position(tp);
+                    positions.put(tp.topic(), position);
+                    offsets.put(tp, new OffsetAndMetadata(position));
+                }
+            }
+            t.flushState(positions);
             t.resendMarkers();
         }
         producer.flush();
         throwIfSendFailed();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (Task t : which) {
-            for (Topology.Source s : subOf.get(t).sources) {
-                TopicPartition tp = new TopicPartition(s.topic, t.partition);
-                if (!s.isTable && consumer.assignment().contains(tp)) {
-                    offsets.put(tp, new OffsetAndMetadata(consumer.position(tp)));
-                }
-            }
-        }
         if (!offsets.isEmpty()) {
             consumer.commitSync(offsets);
         }
@@ -530,17 +539,21 @@ public final class JobRunner implements AutoCloseable {
         }
     }
 
-    /** Replays each new task's changelog partitions, from the beginning to the end they have now, into its stores. */
+    /**
+     * Replays each new task's changelog partition from the beginning to the end it has now into its stores, then
+     * starts its stream partitions at the offsets of the task's last checkpoint (the state reflects exactly the input
+     * before them); without a checkpoint they start at the committed offsets.
+     */
     private void restore(List<Task> created) {
         Map<TopicPartition, Task> changelogs = new HashMap<>();
         for (Task t : created) {
-            for (Stateful s : t.stores) {
-                changelogs.put(new TopicPartition(t.changelogTopic(s.store), t.partition), t);
-            }
+            changelogs.put(new TopicPartition(t.changelogTopic(), t.partition), t);
         }
         if (changelogs.isEmpty()) {
             return;
         }
+        Map<TopicPartition, List<byte[][]>> logs = new HashMap<>();
+        changelogs.keySet().forEach(tp -> logs.put(tp, new ArrayList<>()));
         restoreConsumer.assign(changelogs.keySet());
         restoreConsumer.seekToBeginning(changelogs.keySet());
         Map<TopicPartition, Long> end = new HashMap<>(restoreConsumer.endOffsets(changelogs.keySet()));
@@ -548,12 +561,22 @@ public final class JobRunner implements AutoCloseable {
         long restored = 0;
         while (!end.isEmpty()) {
             for (ConsumerRecord<byte[], byte[]> r : restoreConsumer.poll(Duration.ofMillis(100))) {
-                changelogs.get(new TopicPartition(r.topic(), r.partition())).restore(r.topic(), r.key(), r.value());
+                logs.get(new TopicPartition(r.topic(), r.partition())).add(new byte[][] {r.key(), r.value()});
                 restored++;
             }
             end.entrySet().removeIf(e -> restoreConsumer.position(e.getKey()) >= e.getValue());
         }
         restoreConsumer.unsubscribe();
+        for (Map.Entry<TopicPartition, Task> e : changelogs.entrySet()) {
+            Task t = e.getValue();
+            Map<String, Long> checkpoint = t.restore(logs.get(e.getKey()));
+            for (TopicPartition tp : streamPartitions(t)) {
+                Long offset = checkpoint.get(tp.topic());
+                if (offset != null) {
+                    consumer.seek(tp, offset);
+                }
+            }
+        }
         log.info("job {}: restored {} changelog records into {} tasks", topology.jobName, restored, created.size());
     }
 
@@ -601,6 +624,21 @@ public final class JobRunner implements AutoCloseable {
                             sendFailure.compareAndSet(null, e);
                         }
                     });
+        }
+
+        @Override
+        public void send(String topic, int partition, byte[] key, byte[] value, long timestamp, byte[] sequence) {
+            if (sequence == null) {
+                send(topic, partition, key, value, timestamp);
+                return;
+            }
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(SEQUENCE_HEADER, sequence);
+            producer.send(new ProducerRecord<>(topic, partition, timestamp < 0 ? null : timestamp, key, value, headers), (md, e) -> {
+                if (e != null) {
+                    sendFailure.compareAndSet(null, e);
+                }
+            });
         }
 
         @Override

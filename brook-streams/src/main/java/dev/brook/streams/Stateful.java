@@ -5,12 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * State of one stateful step in one task, kept in memory and made durable by a changelog topic
- * ({@code <job>-<store>-changelog}, partition = the task's partition, compacted).
+ * State of one stateful step in one task, kept in memory and made durable by its task's changelog (see
+ * {@link Task}: one partition per task, shared by the task's stores, each record's key prefixed by the store).
  *
  * <p>Changes are not written one by one: the latest bytes per changelog key are kept until the task commits, then
- * written together ({@link #flush}), and the input offsets are committed only after those writes are acknowledged.
- * Restoring replays the changelog through {@link #restore} before the task processes anything.
+ * written together ({@link #flush}), followed by the task's checkpoint. Restoring replays the changelog through
+ * {@link #restore} before the task processes anything.
  */
 abstract class Stateful {
     final String store;
@@ -25,11 +25,14 @@ abstract class Stateful {
         dirty.put(ByteBuffer.wrap(key), value);
     }
 
-    final void flush(TaskOutput out, String changelogTopic, int partition, long timestamp) {
+    /** Writes the pending changes, each key behind {@code prefix}; returns how many. */
+    final int flush(TaskOutput out, String changelogTopic, int partition, byte[] prefix, long timestamp) {
+        int n = dirty.size();
         for (Map.Entry<ByteBuffer, byte[]> e : dirty.entrySet()) {
-            out.send(changelogTopic, partition, e.getKey().array(), e.getValue(), timestamp);
+            out.send(changelogTopic, partition, concat(prefix, e.getKey().array()), e.getValue(), timestamp);
         }
         dirty.clear();
+        return n;
     }
 
     /** One changelog record, in log order; a {@code null} value deletes. */

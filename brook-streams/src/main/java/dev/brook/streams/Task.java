@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,6 +23,14 @@ import java.util.Map;
  * minimum over the rest, never moving backwards; when every input is idle it is the largest partition watermark.
  * The per-partition maxima are themselves state (store {@code watermarks}), so a restarted task judges lateness as
  * before.
+ *
+ * <h2>Changelog and checkpoints</h2>
+ * All stores of a task share one changelog partition: partition {@code p} of {@code <job>-<sub>-changelog}
+ * (compacted). Record key = 2 bytes store index (creation order, fixed by the job) + the store's own key; value =
+ * the store's bytes, {@code null} for a deletion. At each commit the task writes its changed entries and then a
+ * checkpoint record, key {@code FF FF}, value = the input offsets that state reflects. Because one partition keeps
+ * order, a restore applies exactly the changes up to the last checkpoint and resumes input from its offsets: the
+ * state counts each input record once even when the process died halfway through writing a flush.
  */
 final class Task {
     private final Topology.Sub sub;
@@ -37,6 +46,16 @@ final class Task {
     private final WatermarkStore watermarkStore;
     private long watermark = Long.MIN_VALUE;
     private boolean wasIdle;
+    private Map<String, Long> checkpointed = Map.of();
+    private final SequenceStore sequences;
+    private final Map<String, Integer> topicIndex = new HashMap<>();
+    /** The input record being processed: its offset (-1: none), its topic's index, how many records it caused. */
+    private long current = -1;
+    private int currentTopic;
+    private int caused;
+    static final int SEQUENCE_BYTES = 18;
+    /** The checkpoint's changelog key: no store has index 0xFFFF. */
+    static final byte[] CHECKPOINT_KEY = {(byte) 0xFF, (byte) 0xFF};
 
     /** The progress of one input partition. */
     private static final class Input {
@@ -59,7 +78,10 @@ final class Task {
         long now = wallClock.millis();
         this.watermarkStore = new WatermarkStore(sub.name + "-watermarks");
         stores.add(watermarkStore);
+        this.sequences = new SequenceStore(sub.name + "-sequences");
+        stores.add(sequences);
         for (Topology.Source s : sub.sources) {
+            topicIndex.put(s.topic, topicIndex.size());
             sources.put(s.topic, processor(s));
             if (!s.isTable) {
                 inputs.put(s.topic, new Input(s, now));
@@ -101,8 +123,43 @@ final class Task {
         return watermark;
     }
 
-    /** One input record (not a watermark marker). */
+    /** One input record (not a watermark marker), without an offset (the test driver). */
     void process(String topic, byte[] key, byte[] value, long timestamp) {
+        process(topic, -1, key, value, timestamp);
+    }
+
+    /**
+     * One input record at {@code offset} of its partition, then the watermark update it causes. What it makes the task
+     * write to repartition topics carries a {@link #sequence} derived from the offset.
+     */
+    void processAndAdvance(String topic, long offset, byte[] key, byte[] value, long timestamp) {
+        process(topic, offset, key, value, timestamp);
+        advance();
+        current = -1;
+    }
+
+    /**
+     * True when a record of repartition topic {@code topic} with {@code sequence} was processed before: a restarted
+     * upstream task writing again what it wrote after its last checkpoint. Records it the first time.
+     */
+    boolean duplicate(String topic, byte[] sequence) {
+        return sequences.seenBefore(topic, sequence);
+    }
+
+    /**
+     * The sequence of the next repartition record this task writes, {@code null} when not caused by an input record
+     * with an offset: 4 bytes this task's partition (the origin), 2 bytes the input topic's index in the
+     * sub-topology, 8 bytes its offset, 4 bytes the record's index among what that input record caused. A replay of
+     * the same input produces the same sequences, whichever order the inputs interleave in.
+     */
+    byte[] sequence() {
+        if (current < 0) {
+            return null;
+        }
+        return ByteBuffer.allocate(SEQUENCE_BYTES).putInt(partition).putShort((short) currentTopic).putLong(current).putInt(caused++).array();
+    }
+
+    private void process(String topic, long offset, byte[] key, byte[] value, long timestamp) {
         Processor p = sources.get(topic);
         if (p == null) {
             throw new IllegalArgumentException("task " + sub.name + "/" + partition + " does not read " + topic);
@@ -111,6 +168,9 @@ final class Task {
         if (in != null) {
             in.lastActivity = wallClock.millis();
         }
+        current = offset;
+        currentTopic = topicIndex.get(topic);
+        caused = 0;
         ((Topology.SourceProcessor) p).ingest(key, value, timestamp, in == null ? null : eventTime -> observe(in, eventTime));
     }
 
@@ -190,11 +250,21 @@ final class Task {
         return wasIdle;
     }
 
-    /** Writes every store's pending changelog records; the caller then flushes the producer and commits. */
-    void flushState() {
+    /**
+     * Writes every store's pending changes to the changelog, then, when {@code offsets} (input topic to the next
+     * offset to read) differ from the last checkpoint, a checkpoint record. The caller then flushes the producer and
+     * commits.
+     */
+    void flushState(Map<String, Long> offsets) {
         long now = wallClock.millis();
-        for (Stateful s : stores) {
-            s.flush(out, changelogTopic(s.store), partition, now);
+        String topic = changelogTopic();
+        int written = 0;
+        for (int i = 0; i < stores.size(); i++) {
+            written += stores.get(i).flush(out, topic, partition, storePrefix(i), now);
+        }
+        if (offsets != null && (written > 0 || !offsets.equals(checkpointed))) {
+            out.send(topic, partition, CHECKPOINT_KEY, encodeOffsets(offsets), now);
+            checkpointed = Map.copyOf(offsets);
         }
     }
 
@@ -205,18 +275,75 @@ final class Task {
         }
     }
 
-    String changelogTopic(String store) {
-        return jobName() + "-" + store + "-changelog";
+    /** {@code <job>-<sub-topology>-changelog}: partition {@code p} holds task {@code p}'s stores and checkpoints. */
+    String changelogTopic() {
+        return jobName() + "-" + sub.name + "-changelog";
     }
 
-    /** Replays one changelog record into the store it belongs to. */
-    void restore(String changelogTopic, byte[] key, byte[] value) {
-        for (Stateful s : stores) {
-            if (changelogTopic(s.store).equals(changelogTopic)) {
-                s.restore(key, value);
-                return;
+    /**
+     * Rebuilds the stores from this task's changelog partition, read from the beginning in order, and returns the
+     * input offsets of the last checkpoint (empty: none, start from the committed offsets). Records after the last
+     * checkpoint were written by a flush that never completed (the offsets they belong with were not recorded), so
+     * they are not applied; their keys are rewritten with the checkpointed values at the next flush, so that a later
+     * checkpoint cannot make them count.
+     */
+    Map<String, Long> restore(List<byte[][]> log) {
+        int last = -1;
+        for (int i = log.size() - 1; i >= 0 && last < 0; i--) {
+            if (Arrays.equals(log.get(i)[0], CHECKPOINT_KEY)) {
+                last = i;
             }
         }
+        Map<ByteBuffer, byte[]> latest = new HashMap<>();
+        for (int i = 0; i < last; i++) {
+            byte[] k = log.get(i)[0];
+            if (!Arrays.equals(k, CHECKPOINT_KEY)) {
+                storeOf(k).restore(Stateful.suffix(k, 2), log.get(i)[1]);
+                latest.put(ByteBuffer.wrap(k), log.get(i)[1]);
+            }
+        }
+        for (int i = last + 1; i < log.size(); i++) {
+            byte[] k = log.get(i)[0];
+            storeOf(k).changed(Stateful.suffix(k, 2), latest.get(ByteBuffer.wrap(k)));
+        }
+        if (last < 0) {
+            return Map.of();
+        }
+        checkpointed = decodeOffsets(log.get(last)[1]);
+        return checkpointed;
+    }
+
+    private Stateful storeOf(byte[] changelogKey) {
+        return stores.get(ByteBuffer.wrap(changelogKey).getShort());
+    }
+
+    private static byte[] storePrefix(int store) {
+        return ByteBuffer.allocate(2).putShort((short) store).array();
+    }
+
+    /** Checkpoint value: for each input topic, 2 bytes name length, the name (UTF-8), 8 bytes offset. */
+    private static byte[] encodeOffsets(Map<String, Long> offsets) {
+        int size = 0;
+        for (String t : offsets.keySet()) {
+            size += 2 + t.getBytes(StandardCharsets.UTF_8).length + 8;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size);
+        offsets.forEach((t, o) -> {
+            byte[] name = t.getBytes(StandardCharsets.UTF_8);
+            b.putShort((short) name.length).put(name).putLong(o);
+        });
+        return b.array();
+    }
+
+    private static Map<String, Long> decodeOffsets(byte[] value) {
+        Map<String, Long> offsets = new HashMap<>();
+        ByteBuffer b = ByteBuffer.wrap(value);
+        while (b.hasRemaining()) {
+            byte[] name = new byte[b.getShort()];
+            b.get(name);
+            offsets.put(new String(name, StandardCharsets.UTF_8), b.getLong());
+        }
+        return offsets;
     }
 
     /**
@@ -237,6 +364,42 @@ final class Task {
             Input in = inputs.get(new String(key, StandardCharsets.UTF_8));
             if (in != null && value != null) {
                 in.maxEventTime = Math.max(in.maxEventTime, ByteBuffer.wrap(value).getLong());
+            }
+        }
+    }
+
+    /**
+     * Per repartition topic and upstream (origin, input topic): the highest sequence processed. Changelog record:
+     * key = the topic (UTF-8) + 6 bytes origin and input topic index, value = 12 bytes offset and index.
+     */
+    private static final class SequenceStore extends Stateful {
+        private final Map<ByteBuffer, long[]> highest = new HashMap<>();
+
+        SequenceStore(String store) {
+            super(store);
+        }
+
+        boolean seenBefore(String topic, byte[] sequence) {
+            ByteBuffer seq = ByteBuffer.wrap(sequence);
+            byte[] key = concat(topic.getBytes(StandardCharsets.UTF_8), Arrays.copyOfRange(sequence, 0, 6));
+            long offset = seq.getLong(6);
+            int index = seq.getInt(14);
+            long[] h = highest.get(ByteBuffer.wrap(key));
+            if (h != null && (offset < h[0] || offset == h[0] && index <= h[1])) {
+                return true;
+            }
+            highest.put(ByteBuffer.wrap(key), new long[] {offset, index});
+            changed(key, Arrays.copyOfRange(sequence, 6, SEQUENCE_BYTES));
+            return false;
+        }
+
+        @Override
+        void restore(byte[] key, byte[] value) {
+            if (value == null) {
+                highest.remove(ByteBuffer.wrap(key));
+            } else {
+                ByteBuffer v = ByteBuffer.wrap(value);
+                highest.put(ByteBuffer.wrap(key), new long[] {v.getLong(), v.getInt()});
             }
         }
     }

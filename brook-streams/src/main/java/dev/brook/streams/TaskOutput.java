@@ -8,6 +8,14 @@ interface TaskOutput {
     /** {@code partition} -1 lets the producer's partitioner choose. */
     void send(String topic, int partition, byte[] key, byte[] value, long timestamp);
 
+    /**
+     * A record for a repartition topic with the upstream task's {@code sequence} (see {@link Task#sequence}), which the
+     * downstream task uses to drop what a restarted upstream task writes a second time; {@code null}: none.
+     */
+    default void send(String topic, int partition, byte[] key, byte[] value, long timestamp, byte[] sequence) {
+        send(topic, partition, key, value, timestamp);
+    }
+
     /** A watermark marker from upstream task {@code origin} on a repartition topic; {@code idle} when it has no input. */
     void sendWatermark(String topic, int partition, int origin, long watermark, boolean idle);
 

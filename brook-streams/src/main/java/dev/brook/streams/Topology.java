@@ -173,8 +173,11 @@ final class Topology {
                 private boolean sentIdle;
 
                 @Override
+                @SuppressWarnings("unchecked")
                 public void process(Object k, Object v, long ts) {
-                    send(out, topic, keySerde, valueSerde, k, v, ts, 0);
+                    byte[] kb = keySerde.serialize(k);
+                    int partition = kb == null ? 0 : partitionFor(kb, out.partitionsOf(topic));
+                    out.send(topic, partition, kb, valueSerde.serialize(v), ts, task.sequence());
                 }
 
                 @Override
