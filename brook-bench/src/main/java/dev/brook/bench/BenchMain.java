@@ -5,6 +5,7 @@ import java.util.Arrays;
 
 /**
  * {@code brook-bench compare [--rounds N] [--quick] [--no-write]}: the side-by-side harness against Apache Kafka;
+ * {@code brook-bench streams [--rounds N] [--records N] [--no-write]}: brook-streams against Kafka Streams;
  * {@code brook-bench jmh [JMH options]}: the microbenchmarks.
  */
 public final class BenchMain {
@@ -13,11 +14,16 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help")) {
-            System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench jmh [JMH options]");
+            System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench streams [--rounds N] [--records N] [--no-write]"
+                    + " | brook-bench jmh [JMH options]");
             return;
         }
         if (args[0].equals("jmh")) {
             org.openjdk.jmh.Main.main(Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
+        if (args[0].equals("streams")) {
+            streams(args);
             return;
         }
         if (!args[0].equals("compare")) {
@@ -47,6 +53,40 @@ public final class BenchMain {
         if (write) {
             Report.write(c, root.resolve("docs/benchmarks.md"), "bin/brook-bench compare" + (rounds != 3 ? " --rounds " + rounds : ""), quick ? 1 : rounds);
             System.out.println("\nwrote docs/benchmarks.md and docs/benchmarks-latency.svg");
+        }
+    }
+
+    private static void streams(String[] args) throws Exception {
+        int rounds = 3;
+        int records = 1_000_000;
+        int latencySeconds = 20;
+        boolean write = true;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--records" -> records = Integer.parseInt(args[++i]);
+                case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
+                case "--no-write" -> write = false;
+                default -> {
+                    System.err.println("brook-bench: unknown option " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        Path root = Path.of(System.getProperty("brook.root", ".")).toAbsolutePath().normalize();
+        StreamsCompare c = new StreamsCompare(root, rounds, records, latencySeconds);
+        c.run();
+        System.out.println();
+        System.out.print(c.table());
+        if (write) {
+            StringBuilder cmd = new StringBuilder("bin/brook-bench streams");
+            for (int i = 1; i < args.length; i++) {
+                if (!args[i].equals("--no-write")) {
+                    cmd.append(' ').append(args[i]);
+                }
+            }
+            c.write(root.resolve("docs/benchmarks.md"), cmd.toString());
+            System.out.println("\nwrote docs/benchmarks.md");
         }
     }
 }

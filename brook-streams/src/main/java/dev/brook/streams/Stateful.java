@@ -27,12 +27,20 @@ abstract class Stateful {
 
     /** Writes the pending changes, each key behind {@code prefix}; returns how many. */
     final int flush(TaskOutput out, String changelogTopic, int partition, byte[] prefix, long timestamp) {
+        beforeFlush();
         int n = dirty.size();
         for (Map.Entry<ByteBuffer, byte[]> e : dirty.entrySet()) {
             out.send(changelogTopic, partition, concat(prefix, e.getKey().array()), e.getValue(), timestamp);
         }
         dirty.clear();
         return n;
+    }
+
+    /**
+     * Called at the start of every flush: a store that tracks what changed more cheaply than by serializing each
+     * change as it happens reports its changes here, with {@link #changed}.
+     */
+    void beforeFlush() {
     }
 
     /** One changelog record, in log order; a {@code null} value deletes. */

@@ -1,10 +1,13 @@
 package dev.brook.streams;
 
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -28,6 +31,8 @@ final class WindowAggregate extends Stateful implements Processor {
     private final Serde valueSerde;
     private final List<Processor> next;
     private final TreeMap<Long, Map<Object, Object>> windows = new TreeMap<>();
+    /** Per window start, the keys whose accumulator changed since the last flush. */
+    private final Map<Long, Set<Object>> pending = new HashMap<>();
 
     WindowAggregate(String store, Task task, long size, long advance, long lateness, Emit emit, Aggregation<?, ?, ?> agg,
             Serde<?> keySerde, Serde<?> valueSerde, List<Processor> next) {
@@ -60,7 +65,7 @@ final class WindowAggregate extends Stateful implements Processor {
             Object acc = byKey.containsKey(key) ? byKey.get(key) : agg.init().get();
             acc = agg.add().apply(acc, value);
             byKey.put(key, acc);
-            changed(changelogKey(start, key), agg.accSerde().serialize(acc));
+            pending.computeIfAbsent(start, x -> new HashSet<>()).add(key);
             if (emit == Emit.ON_EVERY_UPDATE) {
                 Topology.forward(next, new Windowed<>(key, start, end), agg.result().apply(acc), end - 1);
             }
@@ -92,7 +97,22 @@ final class WindowAggregate extends Stateful implements Processor {
                 }
                 changed(changelogKey(start, e.getKey()), null);
             }
+            pending.remove(start);
         }
+    }
+
+    /** Serializes the accumulators changed since the last flush: once per window and key, not once per record. */
+    @Override
+    @SuppressWarnings("unchecked")
+    void beforeFlush() {
+        for (Map.Entry<Long, Set<Object>> e : pending.entrySet()) {
+            Map<Object, Object> byKey = windows.get(e.getKey());
+            for (Object key : e.getValue()) {
+                Object acc = byKey == null ? null : byKey.get(key);
+                changed(changelogKey(e.getKey(), key), acc == null ? null : agg.accSerde().serialize(acc));
+            }
+        }
+        pending.clear();
     }
 
     @SuppressWarnings("unchecked")
