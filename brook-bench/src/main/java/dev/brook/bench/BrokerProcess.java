@@ -1,12 +1,12 @@
 package dev.brook.bench;
 
+import dev.brook.testkit.KafkaExtension;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,12 +30,14 @@ final class BrokerProcess implements AutoCloseable {
     final long startupMillis;
     private final Process process;
     private final Path dataDir;
+    private final KafkaExtension kafka;
 
-    private BrokerProcess(Kind kind, int port, Process process, Path dataDir, long startupMillis) {
+    private BrokerProcess(Kind kind, int port, Process process, Path dataDir, long startupMillis, KafkaExtension kafka) {
         this.kind = kind;
         this.port = port;
         this.process = process;
         this.dataDir = dataDir;
+        this.kafka = kafka;
         this.startupMillis = startupMillis;
     }
 
@@ -53,53 +55,42 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     static BrokerProcess start(Kind kind, Path root, int port) throws IOException, InterruptedException {
-        Path data = Files.createTempDirectory("bench-" + kind.name().toLowerCase() + "-");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>();
-        if (kind == Kind.BROOK) {
-            // started as users start it, with bin/brook's defaults (heap, G1, the class-data-sharing archive)
-            cmd.addAll(List.of(root.resolve("bin/brook").toString(),
-                    "server", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString()));
-        } else {
-            Path lib = root.resolve("brook-bench/kafka-server/target/lib");
-            Path props = data.resolve("server.properties");
-            Files.writeString(props, String.join("\n",
-                    "process.roles=broker,controller", "node.id=1",
-                    "controller.quorum.bootstrap.servers=127.0.0.1:" + (port + 1),
-                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + (port + 1),
-                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
-                    "controller.listener.names=CONTROLLER",
-                    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                    "log.dirs=" + data.resolve("logs"),
-                    "offsets.topic.replication.factor=1", "transaction.state.log.replication.factor=1",
-                    "transaction.state.log.min.isr=1", "group.initial.rebalance.delay.ms=0", ""), StandardCharsets.UTF_8);
-            String cp = lib + "/*";
-            Process format = new ProcessBuilder(java, "-cp", cp, "kafka.tools.StorageTool", "format", "--standalone",
-                    "-t", org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", props.toString()).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
-                throw new IllegalStateException("kafka storage format failed (exit " + format.exitValue() + ")");
+        if (kind == Kind.KAFKA) {
+            // the launcher the integration tests use, with Kafka's stock heap from kafka-server-start.sh
+            List<String> jvm = new ArrayList<>(List.of("-Xmx1G", "-Xms1G"));
+            jvm.addAll(extraJvmArgs("brook.bench.kafkaJvmArgs"));
+            KafkaExtension kafka = new KafkaExtension(jvm);
+            kafka.start(port);
+            long accepted = System.nanoTime();
+            try {
+                awaitMetadata(kind, kafka.process(), port, accepted + TimeUnit.SECONDS.toNanos(120), null);
+            } catch (RuntimeException | IOException e) {
+                kafka.close();
+                throw e;
             }
-            cmd.addAll(List.of(java, "-Xmx1G", "-Xms1G", "-server", "-XX:+UseG1GC", "-XX:MaxGCPauseMillis=20",
-                    "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent", "-Djava.awt.headless=true",
-                    "-Dlog4j2.configurationFile=" + root.resolve("brook-bench/kafka-server/log4j2.yaml")));
-            cmd.addAll(extraJvmArgs("brook.bench.kafkaJvmArgs"));
-            cmd.addAll(List.of("-cp", cp, "kafka.Kafka", props.toString()));
+            long startup = kafka.startupMillis() + (System.nanoTime() - accepted) / 1_000_000;
+            return new BrokerProcess(kind, port, kafka.process(), null, startup, kafka);
         }
+        Path data = Files.createTempDirectory("bench-brook-");
+        // started as users start it, with bin/brook's defaults (heap, G1, the class-data-sharing archive)
+        List<String> cmd = List.of(root.resolve("bin/brook").toString(),
+                "server", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString());
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("broker.out").toFile());
-        if (kind == Kind.BROOK) {
-            pb.environment().put("BROOK_OPTS", String.join(" ", extraJvmArgs("brook.bench.brookJvmArgs")));
-            pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-        }
+        pb.environment().put("BROOK_OPTS", String.join(" ", extraJvmArgs("brook.bench.brookJvmArgs")));
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
         Process p = pb.start();
-        long deadline = t0 + TimeUnit.SECONDS.toNanos(120);
+        awaitMetadata(kind, p, port, t0 + TimeUnit.SECONDS.toNanos(120), data.resolve("broker.out"));
+        return new BrokerProcess(kind, port, p, data, (System.nanoTime() - t0) / 1_000_000, null);
+    }
+
+    private static void awaitMetadata(Kind kind, Process p, int port, long deadline, Path out) throws IOException, InterruptedException {
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new IllegalStateException(kind + " exited at start:\n" + Files.readString(data.resolve("broker.out")));
+                throw new IllegalStateException(kind + " exited at start" + (out == null ? "" : ":\n" + Files.readString(out)));
             }
             if (metadataAnswered(port)) {
-                return new BrokerProcess(kind, port, p, data, (System.nanoTime() - t0) / 1_000_000);
+                return;
             }
             Thread.sleep(5);
         }
@@ -158,6 +149,10 @@ final class BrokerProcess implements AutoCloseable {
 
     @Override
     public void close() throws IOException, InterruptedException {
+        if (kafka != null) {
+            kafka.close(); // stops it and deletes its data directory
+            return;
+        }
         process.destroy();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

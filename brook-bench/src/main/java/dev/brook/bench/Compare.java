@@ -1,6 +1,6 @@
 package dev.brook.bench;
 
-import java.net.ServerSocket;
+import dev.brook.testkit.KafkaExtension;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -59,7 +59,7 @@ final class Compare {
     }
 
     private void runOne(BrokerProcess.Kind kind, int round) throws Exception {
-        try (BrokerProcess broker = BrokerProcess.start(kind, root, freePort())) {
+        try (BrokerProcess broker = BrokerProcess.start(kind, root, KafkaExtension.freePortPair())) {
             record(new Metric("startup to first Metadata answer", "ms", false, 0.1), kind, broker.startupMillis);
             Thread.sleep(3_000);
             record(new Metric("resident memory, idle", "MiB", false, 0.25), kind, broker.rssMiB());
@@ -140,19 +140,5 @@ final class Compare {
         sorted.sort(Double::compare);
         int n = sorted.size();
         return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    static int freePort() throws Exception {
-        while (true) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                port = s.getLocalPort();
-            }
-            try (ServerSocket next = new ServerSocket(port + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return port;
-            } catch (java.io.IOException taken) {
-                // Kafka's controller needs port + 1 too
-            }
-        }
     }
 }

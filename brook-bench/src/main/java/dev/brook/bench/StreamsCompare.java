@@ -7,6 +7,7 @@ import dev.brook.streams.Serdes;
 import dev.brook.streams.Watermarks;
 import dev.brook.streams.Windowed;
 import dev.brook.streams.Windows;
+import dev.brook.testkit.KafkaExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -94,7 +95,7 @@ final class StreamsCompare {
     }
 
     void run() throws Exception {
-        try (BrokerProcess brook = BrokerProcess.start(BrokerProcess.Kind.BROOK, root, Compare.freePort())) {
+        try (BrokerProcess brook = BrokerProcess.start(BrokerProcess.Kind.BROOK, root, KafkaExtension.freePortPair())) {
             for (int r = 0; r < rounds; r++) {
                 Engine[] order = r % 2 == 0 ? Engine.values() : new Engine[] {Engine.KAFKA_STREAMS, Engine.BROOK_STREAMS};
                 for (Engine e : order) {

@@ -3,6 +3,7 @@ package dev.brook.it;
 import dev.brook.streams.Job;
 import dev.brook.streams.Serdes;
 import dev.brook.streams.TestDriver;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,6 +20,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * Input for brook-streams jobs under test, fed the same way to a broker (with the Java producer, explicit
@@ -35,6 +37,30 @@ final class StreamsData {
     StreamsData add(String topic, int partition, String key, String value, long timestamp) {
         records.add(new In(topic, partition, key, value, timestamp));
         return this;
+    }
+
+    /**
+     * One record at {@code time} (much later than the real input) in every partition of {@code topic}, keyed
+     * "closer": every partition's watermark passes every window of the real input, so every final result is written.
+     */
+    StreamsData addClosers(String topic, int partitions, String value, long time) {
+        for (int p = 0; p < partitions; p++) {
+            add(topic, p, "closer", value, time);
+        }
+        return this;
+    }
+
+    /** The partition Kafka's default partitioner picks for {@code key}. */
+    static int partitionOf(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    /** Expected results as the sorted {@code key <tab> value} lines {@link #read} returns. */
+    static List<String> lines(Map<String, Long> results) {
+        List<String> out = new ArrayList<>();
+        results.forEach((k, v) -> out.add(k + "\t" + v));
+        out.sort(null);
+        return out;
     }
 
     List<In> records() {
@@ -74,7 +100,6 @@ final class StreamsData {
             inputs.computeIfAbsent(r.topic(), t -> d.input(t, Serdes.string(), Serdes.string()))
                     .pipe(r.partition(), r.key(), r.value(), r.timestamp());
         }
-        d.advanceWallClock(Duration.ofMillis(1)); // the driver's clock never reaches idleness; the input holds its own closers
         List<String> out = new ArrayList<>();
         d.read(topic, Serdes.string(), Serdes.string()).forEach(r -> out.add(r.key() + "\t" + r.value()));
         out.sort(null);

@@ -6,20 +6,16 @@ import dev.brook.examples.PageViews;
 import dev.brook.examples.UserSessions;
 import dev.brook.streams.JobRunner;
 import dev.brook.testkit.BrookExtension;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -34,6 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class StreamsFaultToleranceTest {
     private static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
     private static final long MINUTE = 60_000;
+    private static final long LATER = T0 + 86_400_000L;
 
     @RegisterExtension
     static final BrookExtension brook = new BrookExtension();
@@ -50,13 +47,11 @@ class StreamsFaultToleranceTest {
             String user = "u" + rnd.nextInt(10);
             String page = pages[rnd.nextInt(pages.length)];
             long time = T0 + i * 500L + rnd.nextInt(4_000) - 2_000;
-            data.add("clicks", partition(user, partitions), user, "{\"user\":\"" + user + "\",\"page\":\"" + page + "\",\"time\":" + time + "}", time);
+            data.add("clicks", StreamsData.partitionOf(user, partitions), user, "{\"user\":\"" + user + "\",\"page\":\"" + page + "\",\"time\":" + time + "}", time);
             long start = time - Math.floorMod(time, MINUTE);
             reference.merge("{\"key\":\"" + page + "\",\"start\":" + start + ",\"end\":" + (start + MINUTE) + "}", 1L, Long::sum);
         }
-        for (int p = 0; p < partitions; p++) {
-            data.add("clicks", p, "closer", "{\"user\":\"closer\",\"page\":\"/closer\",\"time\":" + (T0 + 86_400_000L) + "}", T0 + 86_400_000L);
-        }
+        data.addClosers("clicks", partitions, "{\"user\":\"closer\",\"page\":\"/closer\",\"time\":" + LATER + "}", LATER);
         Path log = Files.createTempFile("page-views-", ".out");
         Process first = startJob(PageViews.class, log);
         try {
@@ -89,12 +84,10 @@ class StreamsFaultToleranceTest {
             String user = "u" + rnd.nextInt(12);
             long pause = (i / 300) * 40 * MINUTE; // three bursts 40 minutes apart: three sessions per user
             long time = T0 + i * 6_000L + pause + rnd.nextInt(4_000) - 2_000;
-            data.add("sessions-in", partition(user, partitions), user,
+            data.add("sessions-in", StreamsData.partitionOf(user, partitions), user,
                     "{\"user\":\"" + user + "\",\"page\":\"/p" + rnd.nextInt(4) + "\",\"time\":" + time + "}", time);
         }
-        for (int p = 0; p < partitions; p++) {
-            data.add("sessions-in", p, "closer", "{\"user\":\"closer\",\"page\":\"/\",\"time\":" + (T0 + 86_400_000L) + "}", T0 + 86_400_000L);
-        }
+        data.addClosers("sessions-in", partitions, "{\"user\":\"closer\",\"page\":\"/\",\"time\":" + LATER + "}", LATER);
         Map<String, Long> reference = new TreeMap<>();
         for (String line : data.reference(UserSessions.job("sessions-in", "sessions-out"), "sessions-out", Map.of("sessions-in", partitions))) {
             String[] kv = line.split("\t");
@@ -166,9 +159,5 @@ class StreamsFaultToleranceTest {
         return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), example.getName(),
                 brook.bootstrapServers(), "commit.interval.ms=300", "session.timeout.ms=6000", "heartbeat.interval.ms=1000")
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-    }
-
-    private static int partition(String key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 }

@@ -29,10 +29,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.RangeAssignor;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -106,11 +108,9 @@ public final class JobRunner implements AutoCloseable {
     private final Clock clock = Clock.systemUTC();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
     private final Map<String, Topology.Sub> readers = new HashMap<>();
-    private final Set<String> tableTopics = new HashSet<>();
     private final Map<Topology.Sub, Map<Integer, Task>> tasks = new LinkedHashMap<>();
     /** Table partitions still being read up to their end offset at assignment, per task, with the target. */
     private final Map<Task, Map<TopicPartition, Long>> bootstrapping = new HashMap<>();
-    private final Map<Task, Topology.Sub> subOf = new HashMap<>();
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private final Output out = new Output();
     private final CountDownLatch assigned = new CountDownLatch(1);
@@ -134,9 +134,6 @@ public final class JobRunner implements AutoCloseable {
             tasks.put(sub, new LinkedHashMap<>());
             for (Topology.Source s : sub.sources) {
                 readers.put(s.topic, sub);
-                if (s.isTable) {
-                    tableTopics.add(s.topic);
-                }
             }
         }
         createTopics(rf == null ? Optional.empty() : Optional.of(Short.parseShort(String.valueOf(rf))));
@@ -227,8 +224,7 @@ public final class JobRunner implements AutoCloseable {
                         wanted.add(new NewTopic(s.topic, Optional.of(partitionsOf(s.upstream)), replication));
                     }
                 }
-                Task probe = new Task(sub, 0, new Output(), clock);
-                wanted.add(new NewTopic(probe.changelogTopic(), Optional.of(n), replication).configs(Map.of("cleanup.policy", "compact")));
+                wanted.add(new NewTopic(sub.changelogTopic(), Optional.of(n), replication).configs(Map.of("cleanup.policy", "compact")));
             }
             Set<String> results = new LinkedHashSet<>();
             results.add(topology.lateTopic);
@@ -243,43 +239,43 @@ public final class JobRunner implements AutoCloseable {
             Map<String, NewTopic> byName = new LinkedHashMap<>();
             wanted.forEach(t -> byName.putIfAbsent(t.name(), t));
             Map<String, Integer> existing = describe(admin, byName.keySet());
+            partitionCounts.putAll(existing);
             List<NewTopic> missing = byName.values().stream().filter(t -> !existing.containsKey(t.name())).toList();
             if (!missing.isEmpty()) {
-                admin.createTopics(missing).values().forEach((name, f) -> {
-                    try {
-                        f.get(30, TimeUnit.SECONDS);
-                    } catch (ExecutionException e) {
-                        if (!(e.getCause() instanceof TopicExistsException)) {
-                            throw new KafkaException("could not create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
-                        }
-                    } catch (Exception e) {
-                        throw new KafkaException("could not create topic " + name, e);
-                    }
-                });
+                admin.createTopics(missing).values().forEach((name, f) -> await(f, "create", name, TopicExistsException.class));
+                missing.forEach(t -> partitionCounts.put(t.name(), t.numPartitions()));
                 log.info("job {}: created topics {}", topology.jobName, missing.stream().map(NewTopic::name).toList());
             }
-            partitionCounts.putAll(describe(admin, byName.keySet()));
             for (Topology.Sub sub : topology.subs) {
                 subPartitions(sub); // repartition topics that already existed must fit too
             }
         }
     }
 
+    /** Partition counts of those of {@code topics} that exist. */
     private static Map<String, Integer> describe(Admin admin, Collection<String> topics) {
         Map<String, Integer> counts = new HashMap<>();
         admin.describeTopics(topics).topicNameValues().forEach((name, f) -> {
-            try {
-                TopicDescription d = f.get(30, TimeUnit.SECONDS);
+            TopicDescription d = await(f, "describe", name, UnknownTopicOrPartitionException.class);
+            if (d != null) {
                 counts.put(name, d.partitions().size());
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    throw new KafkaException("could not describe topic " + name + ": " + e.getCause().getMessage(), e.getCause());
-                }
-            } catch (Exception e) {
-                throw new KafkaException("could not describe topic " + name, e);
             }
         });
         return counts;
+    }
+
+    /** The result of one Admin call for {@code topic}; {@code null} when it failed with {@code expected}. */
+    private static <T> T await(KafkaFuture<T> f, String verb, String topic, Class<? extends Exception> expected) {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (expected.isInstance(e.getCause())) {
+                return null;
+            }
+            throw new KafkaException("could not " + verb + " topic " + topic + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (Exception e) {
+            throw new KafkaException("could not " + verb + " topic " + topic, e);
+        }
     }
 
     /** The partition count every topic of {@code sub} shares; throws when they differ (they must be co-partitioned). */
@@ -433,10 +429,11 @@ public final class JobRunner implements AutoCloseable {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Set<TopicPartition> held = consumer.assignment();
         for (Task t : which) {
             Map<String, Long> positions = new HashMap<>();
             for (TopicPartition tp : streamPartitions(t)) {
-                if (consumer.assignment().contains(tp)) {
+                if (held.contains(tp)) {
                     long position = consumer.position(tp);
                     positions.put(tp.topic(), position);
                     offsets.put(tp, new OffsetAndMetadata(position));
@@ -476,7 +473,7 @@ public final class JobRunner implements AutoCloseable {
 
     private List<TopicPartition> streamPartitions(Task t) {
         List<TopicPartition> tps = new ArrayList<>();
-        for (Topology.Source s : subOf.get(t).sources) {
+        for (Topology.Source s : t.sub.sources) {
             if (!s.isTable) {
                 tps.add(new TopicPartition(s.topic, t.partition));
             }
@@ -504,7 +501,6 @@ public final class JobRunner implements AutoCloseable {
                 Topology.Sub sub = readers.get(tp.topic());
                 tasks.get(sub).computeIfAbsent(tp.partition(), p -> {
                     Task t = new Task(sub, p, out, clock);
-                    subOf.put(t, sub);
                     created.add(t);
                     return t;
                 });
@@ -531,8 +527,7 @@ public final class JobRunner implements AutoCloseable {
 
         private void drop(List<Task> gone) {
             for (Task t : gone) {
-                tasks.get(subOf.get(t)).remove(t.partition);
-                subOf.remove(t);
+                tasks.get(t.sub).remove(t.partition);
                 bootstrapping.remove(t);
             }
             assignment = Set.copyOf(consumer.assignment());
@@ -584,7 +579,7 @@ public final class JobRunner implements AutoCloseable {
     private void bootstrapTables(List<Task> created) {
         for (Task t : created) {
             List<TopicPartition> tables = new ArrayList<>();
-            for (Topology.Source s : subOf.get(t).sources) {
+            for (Topology.Source s : t.sub.sources) {
                 if (s.isTable) {
                     tables.add(new TopicPartition(s.topic, t.partition));
                 }
@@ -616,55 +611,38 @@ public final class JobRunner implements AutoCloseable {
 
     /** Sends with the shared producer; the first failed send fails the job at the next check. */
     private final class Output implements TaskOutput {
+        private final Callback failJob = (md, e) -> {
+            if (e != null) {
+                sendFailure.compareAndSet(null, e);
+            }
+        };
+
         @Override
         public void send(String topic, int partition, byte[] key, byte[] value, long timestamp) {
-            producer.send(new ProducerRecord<>(topic, partition < 0 ? null : partition, timestamp < 0 ? null : timestamp, key, value),
-                    (md, e) -> {
-                        if (e != null) {
-                            sendFailure.compareAndSet(null, e);
-                        }
-                    });
+            send(topic, partition, key, value, timestamp, null);
         }
 
         @Override
         public void send(String topic, int partition, byte[] key, byte[] value, long timestamp, byte[] sequence) {
-            if (sequence == null) {
-                send(topic, partition, key, value, timestamp);
-                return;
-            }
             RecordHeaders headers = new RecordHeaders();
-            headers.add(SEQUENCE_HEADER, sequence);
-            producer.send(new ProducerRecord<>(topic, partition, timestamp < 0 ? null : timestamp, key, value, headers), (md, e) -> {
-                if (e != null) {
-                    sendFailure.compareAndSet(null, e);
-                }
-            });
+            if (sequence != null) {
+                headers.add(SEQUENCE_HEADER, sequence);
+            }
+            producer.send(new ProducerRecord<>(topic, partition < 0 ? null : partition, timestamp < 0 ? null : timestamp, key, value,
+                    headers), failJob);
         }
 
         @Override
         public void sendWatermark(String topic, int partition, int origin, long watermark, boolean idle) {
-            byte[] marker = ByteBuffer.allocate(13).putInt(origin).putLong(watermark).put((byte) (idle ? 1 : 0)).array();
             RecordHeaders headers = new RecordHeaders();
-            headers.add(MARKER_HEADER, marker);
-            producer.send(new ProducerRecord<>(topic, partition, null, null, null, headers), (md, e) -> {
-                if (e != null) {
-                    sendFailure.compareAndSet(null, e);
-                }
-            });
+            headers.add(MARKER_HEADER, ByteBuffer.allocate(13).putInt(origin).putLong(watermark).put((byte) (idle ? 1 : 0)).array());
+            producer.send(new ProducerRecord<>(topic, partition, null, null, null, headers), failJob);
         }
 
+        /** Every topic the job reads or writes was counted at startup; the producer's metadata is only a fallback. */
         @Override
         public int partitionsOf(String topic) {
-            Integer n = partitionCounts.get(topic);
-            if (n != null) {
-                return n;
-            }
-            if (producer == null) {
-                return 1; // the probe task at startup, before topics are known
-            }
-            int p = producer.partitionsFor(topic).size();
-            partitionCounts.put(topic, p);
-            return p;
+            return partitionCounts.computeIfAbsent(topic, t -> producer.partitionsFor(t).size());
         }
     }
 }

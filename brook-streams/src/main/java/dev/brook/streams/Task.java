@@ -33,7 +33,7 @@ import java.util.Map;
  * state counts each input record once even when the process died halfway through writing a flush.
  */
 final class Task {
-    private final Topology.Sub sub;
+    final Topology.Sub sub;
     final int partition;
     private final TaskOutput out;
     private final Clock wallClock;
@@ -275,9 +275,8 @@ final class Task {
         }
     }
 
-    /** {@code <job>-<sub-topology>-changelog}: partition {@code p} holds task {@code p}'s stores and checkpoints. */
     String changelogTopic() {
-        return jobName() + "-" + sub.name + "-changelog";
+        return sub.changelogTopic();
     }
 
     /**

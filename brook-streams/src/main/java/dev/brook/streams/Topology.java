@@ -36,6 +36,11 @@ final class Topology {
             this.topology = topology;
             this.name = name;
         }
+
+        /** {@code <job>-<sub-topology>-changelog}: partition {@code p} holds task {@code p}'s stores and checkpoints. */
+        String changelogTopic() {
+            return topology.jobName + "-" + name + "-changelog";
+        }
     }
 
     /** A node of the job graph; creates its processor once per task. */
@@ -143,7 +148,7 @@ final class Topology {
         @Override
         Processor create(Task task, List<Processor> next) {
             TaskOutput out = task.output();
-            return (k, v, ts) -> send(out, topic, keySerde, valueSerde, k, v, ts, -1);
+            return (k, v, ts) -> send(out, topic, keySerde, valueSerde, k, v, ts, -1, null);
         }
     }
 
@@ -173,11 +178,8 @@ final class Topology {
                 private boolean sentIdle;
 
                 @Override
-                @SuppressWarnings("unchecked")
                 public void process(Object k, Object v, long ts) {
-                    byte[] kb = keySerde.serialize(k);
-                    int partition = kb == null ? 0 : partitionFor(kb, out.partitionsOf(topic));
-                    out.send(topic, partition, kb, valueSerde.serialize(v), ts, task.sequence());
+                    send(out, topic, keySerde, valueSerde, k, v, ts, 0, task.sequence());
                 }
 
                 @Override
@@ -208,18 +210,19 @@ final class Topology {
     /** Serializes a late record to the late side output with whatever serdes the stream has. */
     @SuppressWarnings({"rawtypes", "unchecked"})
     static void late(Task task, Serde keySerde, Serde valueSerde, Object key, Object value, long timestamp) {
-        send(task.output(), task.topology().lateTopic, keySerde, valueSerde, key, value, timestamp, -1);
+        send(task.output(), task.topology().lateTopic, keySerde, valueSerde, key, value, timestamp, -1, null);
     }
 
     /**
      * Serializes a record and sends it to the partition of its key as Kafka's default partitioner picks it, or to
-     * {@code keylessPartition} (-1: the producer chooses) when the key serializes to null.
+     * {@code keylessPartition} (-1: the producer chooses) when the key serializes to null; with the upstream
+     * {@code sequence} for a repartition topic, {@code null} elsewhere.
      */
     @SuppressWarnings({"rawtypes", "unchecked"})
     static void send(TaskOutput out, String topic, Serde keySerde, Serde valueSerde, Object key, Object value, long timestamp,
-            int keylessPartition) {
+            int keylessPartition, byte[] sequence) {
         byte[] k = keySerde.serialize(key);
         int partition = k == null ? keylessPartition : partitionFor(k, out.partitionsOf(topic));
-        out.send(topic, partition, k, valueSerde.serialize(value), timestamp);
+        out.send(topic, partition, k, valueSerde.serialize(value), timestamp, sequence);
     }
 }

@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -79,8 +79,7 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
             throw new IllegalStateException("Apache Kafka's jars are missing in " + libDir()
                     + "; fetch them with: ./mvnw -f brook-bench/kafka-server/pom.xml dependency:copy-dependencies -DoutputDirectory=target/lib");
         }
-        port = freePort();
-        start(port);
+        start(freePortPair());
     }
 
     /** Starts Kafka on {@code port} (its controller on {@code port + 1}); see {@link #startupMillis}. */
@@ -101,7 +100,8 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = libDir() + "/*";
         Process format = new ProcessBuilder(java, "-cp", cp, "kafka.tools.StorageTool", "format", "--standalone",
-                "-t", clusterId(), "-c", props.toString()).redirectErrorStream(true)
+                // kafka-clients' Uuid never starts with "-", which the tool would read as an option
+                "-t", Uuid.randomUuid().toString(), "-c", props.toString()).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("format.out").toFile()).start();
         if (!format.waitFor(120, TimeUnit.SECONDS) || format.exitValue() != 0) {
             format.destroyForcibly();
@@ -124,17 +124,10 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
                 startupMillis = (System.nanoTime() - t0) / 1_000_000;
                 return;
             }
-            Thread.sleep(20);
+            Thread.sleep(5);
         }
         close();
         throw new IllegalStateException("Kafka did not listen on " + port + " within 120 s");
-    }
-
-    /** A random cluster id in Kafka's format: 16 bytes, URL-safe base64 without padding. */
-    private static String clusterId() {
-        UUID u = UUID.randomUUID();
-        byte[] b = java.nio.ByteBuffer.allocate(16).putLong(u.getMostSignificantBits()).putLong(u.getLeastSignificantBits()).array();
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b);
     }
 
     private static boolean accepts(int port) {
@@ -145,8 +138,8 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
         }
     }
 
-    /** A port that is free, and whose successor (the controller's) is free too. */
-    private static int freePort() throws IOException {
+    /** A loopback port that is free, and whose successor (Kafka's controller's) is free too. */
+    public static int freePortPair() throws IOException {
         for (int i = 0; i < 50; i++) {
             int p;
             try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
