@@ -575,12 +575,17 @@ public final class Log implements Closeable {
         return segments.size();
     }
 
-    /** Closes and removes the log's directory. Readers holding slices keep them for a while. */
+    /**
+     * Closes and removes the log's directory. The segments are truncated to nothing first: their unflushed pages would
+     * otherwise stay dirty until the delayed close and the kernel would write the deleted data back, stalling every
+     * other log's fsync behind it. A read still holding a slice of a deleted log fails instead of returning data.
+     */
     public void delete() {
         lock.lock();
         try {
             for (Segment s : new ArrayList<>(segments.values())) {
                 removeSegment(s);
+                s.discardData();
             }
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
                 for (Path f : files) {

@@ -173,6 +173,18 @@ final class Segment {
         records.close();
     }
 
+    /**
+     * Drops the records of a segment whose files are deleted, so that the kernel discards its dirty pages instead of
+     * writing them back (on ext4 a later fsync of any file can wait for that writeback).
+     */
+    void discardData() {
+        try {
+            records.truncateTo(0);
+        } catch (IOException e) {
+            // the channel is already closed: nothing left to discard
+        }
+    }
+
     /** Removes the files; an already-open reader of the .log keeps working until the channel is closed. */
     void deleteFiles(Path dir) throws IOException {
         offsetIndex.deleteFile();

@@ -227,4 +227,20 @@ class LogTest {
         assertThat(log.applyRetention()).isPositive();
         assertThat(Batches.values(held.records())).first().asString().startsWith("0:v0");
     }
+
+    @Test
+    void deletingALogDropsItsDataAtOnceSoTheKernelWritesNothingBack() throws Exception {
+        open(config(600, Long.MAX_VALUE, -1, -1));
+        for (int i = 0; i < 6; i++) {
+            log.append(Batches.of(clock.millis(), "v" + i + "-" + "p".repeat(200)));
+        }
+        ReadResult held = log.read(0, 100);
+        var channel = ((org.apache.kafka.common.record.internal.FileRecords) held.records()).channel();
+        assertThat(channel.size()).isPositive();
+        log.delete();
+        log = null;
+        assertThat(dir.resolve("t-0")).doesNotExist();
+        // the unlinked segment is still open for the delayed close, but holds no pages the kernel could write back
+        assertThat(channel.size()).isZero();
+    }
 }

@@ -127,6 +127,9 @@ final class ByteBufWritable implements Writable {
             } catch (IOException e) {
                 throw new UncheckedIOException("reading " + file, e);
             }
+            if (target.remaining() != size) { // readInto flips: a short read means the segment was deleted (truncated)
+                throw new UncheckedIOException(new IOException("segment deleted while reading " + file));
+            }
             buf.writerIndex(buf.writerIndex() + size);
         } else {
             throw new IllegalArgumentException("unsupported records type " + records.getClass());
