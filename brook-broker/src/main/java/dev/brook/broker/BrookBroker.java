@@ -12,6 +12,8 @@ import dev.brook.log.Flusher;
 import dev.brook.log.LogManager;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +46,26 @@ public final class BrookBroker implements AutoCloseable {
         this.flusher = flusher;
         this.server = server;
         this.topics = topics;
+    }
+
+    /**
+     * Loads and initialises, on the calling thread, the classes that starting a broker and answering its first
+     * requests need: logging, the protocol's message schemas, Netty's native transport and buffer allocator, the UUID
+     * generator, the log and group classes. It has no other effect. A launcher calls it on a spare core while its main
+     * thread does something else first (the CLI parses its command line), so that {@link #start} finds the work done.
+     */
+    public static void preload() {
+        log.debug("preloading");
+        ApiKeys.METADATA.latestVersion();
+        KafkaServer.preload();
+        Uuid.randomUuid();
+        for (Class<?> c : new Class<?>[] {LogManager.class, TopicRegistry.class, GroupCoordinator.class, Apis.class}) {
+            try {
+                Class.forName(c.getName(), true, c.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     /**

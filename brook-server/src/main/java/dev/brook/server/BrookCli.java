@@ -1,5 +1,6 @@
 package dev.brook.server;
 
+import dev.brook.broker.BrookBroker;
 import java.io.InputStream;
 import java.io.PrintStream;
 import picocli.CommandLine;
@@ -26,19 +27,45 @@ public final class BrookCli {
     static PrintStream err = System.err;
 
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("server")) {
+            // Netty's buffer allocator registers JFR event types when JFR is available: ~50 ms of reflection at
+            // startup for events nobody records unless profiling (then: -Dio.netty.jfr.enabled=true)
+            if (System.getProperty("io.netty.jfr.enabled") == null) {
+                System.setProperty("io.netty.jfr.enabled", "false");
+            }
+            // the broker's class loading and initialisation (logging, protocol schemas, Netty) on the second core,
+            // while this thread reads the configuration and opens the data directory
+            Thread preload = new Thread(BrookBroker::preload, "brook-preload");
+            preload.setDaemon(true);
+            preload.start();
+        }
         System.exit(run(args));
     }
 
     /** Runs the command line and returns its exit code. */
     static int run(String... args) {
+        if (args.length > 0 && args[0].equals("server")) {
+            // the everyday forms of `brook server` start without building picocli's model first (startup time)
+            ServerCommand server = ServerCommand.parseSimple(java.util.Arrays.copyOfRange(args, 1, args.length));
+            if (server != null) {
+                try {
+                    return server.call();
+                } catch (Exception e) {
+                    return failed(e);
+                }
+            }
+        }
         CommandLine cli = new CommandLine(new BrookCli());
         cli.setOut(new java.io.PrintWriter(out, true));
         cli.setErr(new java.io.PrintWriter(err, true));
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            err.println("brook: " + CliErrors.describe(e));
-            return e instanceof IllegalArgumentException ? 2 : 1;
-        });
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> failed(e));
         return cli.execute(args);
+    }
+
+    /** A command failed: one line on stderr; exit code 2 for bad usage, 1 otherwise. */
+    private static int failed(Exception e) {
+        err.println("brook: " + CliErrors.describe(e));
+        return e instanceof IllegalArgumentException ? 2 : 1;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

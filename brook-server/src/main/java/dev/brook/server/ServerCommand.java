@@ -68,6 +68,63 @@ final class ServerCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * The options of {@code brook server} in the forms people type ({@code --listen HOST:PORT}, {@code --data-dir=DIR},
+     * repeated {@code --set KEY=VALUE}, ...), parsed without picocli; {@code null} for anything else (help, unknown or
+     * repeated options, missing values), which picocli then parses and reports.
+     *
+     * <p>Why: picocli's classes predate Java 6, so the class-data archive cannot hold them and the JVM verifies them
+     * at every start; building its command model took about 200 ms, half of the broker's whole startup. The result
+     * here is the one picocli gives for the same arguments ({@code ServerCommandTest} compares them).
+     */
+    static ServerCommand parseSimple(String[] args) {
+        ServerCommand cmd = new ServerCommand();
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            String value;
+            int eq = name.indexOf('=');
+            if (name.startsWith("--") && eq > 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("-")) {
+                value = args[++i];
+            } else {
+                return null;
+            }
+            switch (name) {
+                case "--listen" -> {
+                    if (cmd.listen != null) {
+                        return null;
+                    }
+                    cmd.listen = value;
+                }
+                case "--data-dir" -> {
+                    if (cmd.dataDir != null || value.isEmpty()) {
+                        return null;
+                    }
+                    cmd.dataDir = Path.of(value);
+                }
+                case "--config" -> {
+                    if (cmd.configFile != null || value.isEmpty()) {
+                        return null;
+                    }
+                    cmd.configFile = Path.of(value);
+                }
+                case "--set" -> {
+                    int kv = value.indexOf('=');
+                    if (kv <= 0) {
+                        return null;
+                    }
+                    cmd.settings.put(value.substring(0, kv), value.substring(kv + 1));
+                }
+                default -> {
+                    return null;
+                }
+            }
+        }
+        return cmd;
+    }
+
     /** The broker config from the defaults, then --config, then --listen/--data-dir, then --set. */
     BrokerConfig config() throws IOException {
         Map<String, String> overrides = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.brook.broker.network;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -45,6 +46,14 @@ public final class KafkaServer implements AutoCloseable {
      * @param maxRequestBytes   frames larger than this close the connection
      * @param idleTimeoutMs     connections silent for this long are closed
      */
+    /** Loads Netty's native transport and initialises its default buffer allocator, without opening anything. */
+    public static void preload() {
+        if (Epoll.isAvailable()) {
+            EpollIoHandler.newFactory();
+        }
+        ByteBufAllocator.DEFAULT.directBuffer(64).release();
+    }
+
     public static KafkaServer start(String host, int port, int maxRequestBytes, long idleTimeoutMs,
                                     RequestDispatcher dispatcher) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
