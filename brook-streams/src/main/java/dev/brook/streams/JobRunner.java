@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -643,6 +644,13 @@ public final class JobRunner implements AutoCloseable {
         @Override
         public int partitionsOf(String topic) {
             return partitionCounts.computeIfAbsent(topic, t -> producer.partitionsFor(t).size());
+        }
+
+        @Override
+        public boolean caughtUp(String topic, int partition) {
+            // the lag as of the last fetch response; unknown before the first one
+            OptionalLong lag = consumer.currentLag(new TopicPartition(topic, partition));
+            return lag.isPresent() && lag.getAsLong() == 0;
         }
     }
 }

@@ -19,7 +19,8 @@ import java.util.Map;
  * Each input partition has its own watermark. For a topic read from outside the job it is the largest event time
  * seen minus the source's out-of-orderness. For a repartition topic it is the minimum of the watermarks that the
  * upstream tasks wrote into it as markers, so event time survives the shuffle exactly. A partition (or an upstream
- * task) that delivered nothing for the idle timeout of wall-clock time is left out. The task's watermark is the
+ * task) that delivered nothing for the idle timeout of wall-clock time, and whose reader knows it has read all there
+ * is ({@link TaskOutput#caughtUp}), is left out. The task's watermark is the
  * minimum over the rest, never moving backwards; when every input is idle it is the largest partition watermark.
  * The per-partition maxima are themselves state (store {@code watermarks}), so a restarted task judges lateness as
  * before.
@@ -201,7 +202,7 @@ final class Task {
         boolean anyActive = false;
         for (Input in : inputs.values()) {
             long idleAfter = in.source.watermarks.idleMillis();
-            boolean idle = now - in.lastActivity >= idleAfter;
+            boolean idle = now - in.lastActivity >= idleAfter && out.caughtUp(in.source.topic, partition);
             long wm;
             if (in.source.upstream != null) {
                 // a repartition topic: the minimum over the upstream tasks' markers, skipping those that said idle

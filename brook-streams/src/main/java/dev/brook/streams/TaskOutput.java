@@ -20,4 +20,12 @@ interface TaskOutput {
     void sendWatermark(String topic, int partition, int origin, long watermark, boolean idle);
 
     int partitionsOf(String topic);
+
+    /**
+     * Whether the reader knows it has read everything that partition {@code partition} of {@code topic} holds. A quiet
+     * input partition only counts as idle when this is true as well: records that exist but have not been fetched yet
+     * (a slow first fetch, a partition the broker has only just made ready) must not arrive behind a watermark that
+     * moved on without them, where they would be late.
+     */
+    boolean caughtUp(String topic, int partition);
 }

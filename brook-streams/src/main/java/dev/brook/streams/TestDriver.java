@@ -32,6 +32,7 @@ public final class TestDriver {
     /** Which sub-topology reads each topic, and the repartition topics: fixed by the topology, looked up per record. */
     private final Map<String, Topology.Sub> readers = new HashMap<>();
     private final Map<String, String> upstreamOf = new HashMap<>();
+    private final java.util.Set<String> behind = new java.util.HashSet<>();
 
     public TestDriver(Job job) {
         this(job, Instant.EPOCH);
@@ -48,6 +49,20 @@ public final class TestDriver {
                 }
             }
         }
+    }
+
+    /**
+     * Simulates a reader that has not caught up with partition {@code partition} of {@code topic} (records exist that
+     * it has not fetched yet, as a consumer sees after a slow first fetch): while {@code behind}, the partition never
+     * counts as idle, however long it stays quiet.
+     */
+    public TestDriver behind(String topic, int partition, boolean behind) {
+        if (behind) {
+            this.behind.add(topic + "/" + partition);
+        } else {
+            this.behind.remove(topic + "/" + partition);
+        }
+        return this;
     }
 
     /** Gives {@code topic} (a source of the job) {@code count} partitions; before the first record. */
@@ -191,6 +206,11 @@ public final class TestDriver {
                 t.processWatermark(topic, origin, watermark, idle);
                 t.advance();
             });
+        }
+
+        @Override
+        public boolean caughtUp(String topic, int partition) {
+            return !behind.contains(topic + "/" + partition);
         }
 
         @Override

@@ -101,6 +101,23 @@ class JoinsAndWatermarksTest {
     }
 
     @Test
+    void aQuietPartitionWithUnfetchedRecordsIsNotIdle() {
+        TestDriver d = wordCounts(Watermarks.ascending().withIdleness(Duration.ofSeconds(1)));
+        TestDriver.Input<String, String> in = d.input("text", Serdes.string());
+        d.behind("text", 1, true); // its consumer has not fetched partition 1 yet
+        in.pipe(0, null, "x", 1);
+        in.pipe(0, null, "x", 15);
+        d.advanceWallClock(Duration.ofSeconds(5));
+        assertThat(d.read("counts", WKEY, COUNT)).as("partition 1 holds the watermark while behind").isEmpty();
+        in.pipe(1, null, "y", 2); // fetched at last: on time, not late
+        d.behind("text", 1, false);
+        d.advanceWallClock(Duration.ofSeconds(5)); // now quiet and caught up: idle
+        assertThat(d.read("counts", WKEY, COUNT)).containsExactlyInAnyOrder(
+                new TestRecord<>(new Windowed<>("x", 0, 10), 1L, 9L), new TestRecord<>(new Windowed<>("y", 0, 10), 1L, 9L));
+        assertThat(d.readLate(Serdes.string(), Serdes.string())).isEmpty();
+    }
+
+    @Test
     void withoutIdlenessAQuietPartitionHoldsWindowsOpen() {
         TestDriver d = wordCounts(Watermarks.ascending().withoutIdleness());
         TestDriver.Input<String, String> in = d.input("text", Serdes.string());
