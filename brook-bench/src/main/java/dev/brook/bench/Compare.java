@@ -111,12 +111,16 @@ final class Compare {
             for (int rate : rates) {
                 String topic = "latency-" + rate + "-r" + round;
                 Workloads.createTopic(broker.bootstrap(), topic, 1);
-                Histogram h = Workloads.latency(broker.bootstrap(), topic, rate, latencySeconds);
+                Workloads.LatencyRun run = Workloads.latency(broker.bootstrap(), topic, rate, latencySeconds);
+                Histogram h = run.latency();
                 String at = " at " + rate + "/s";
                 record(new Metric("end-to-end p50" + at, "µs", false, Double.NaN), kind, h.getValueAtPercentile(50));
                 record(new Metric("end-to-end p99" + at, "µs", false, 0.5), kind, h.getValueAtPercentile(99));
                 record(new Metric("end-to-end p99.9" + at, "µs", false, 0.5), kind, h.getValueAtPercentile(99.9));
                 record(new Metric("end-to-end max" + at, "µs", false, Double.NaN), kind, h.getMaxValue());
+                // not the broker's latency: how late an idle thread beside the clients woke from 1-ms sleeps
+                record(new Metric("machine hiccups p99" + at, "µs", false, Double.NaN), kind, run.hiccups().getValueAtPercentile(99));
+                record(new Metric("machine hiccups max" + at, "µs", false, Double.NaN), kind, run.hiccups().getMaxValue());
                 lastLatency.computeIfAbsent(kind, k -> new LinkedHashMap<>()).put(rate, h);
             }
         }

@@ -130,11 +130,23 @@ final class Workloads {
     }
 
     /**
-     * Sends at a fixed rate for {@code seconds} (acks=all, linger 0) while a consumer polls the partition; records the
-     * send-to-receipt latency of every record in microseconds.
+     * One latency run.
+     *
+     * @param latency  send-to-receipt latency of every record after the first second, in microseconds
+     * @param hiccups  how late an otherwise idle thread of this JVM woke from 1-ms sleeps during the run, in
+     *                 microseconds: stalls of the whole machine (scheduling, a hypervisor's CPU quota) and of the
+     *                 harness JVM, which delay records whatever the broker does
      */
-    static Histogram latency(String bootstrap, String topic, int ratePerSecond, int seconds) throws Exception {
+    record LatencyRun(Histogram latency, Histogram hiccups) {
+    }
+
+    /**
+     * Sends at a fixed rate for {@code seconds} (acks=all, linger 0) while a consumer polls the partition; records the
+     * send-to-receipt latency of every record in microseconds, and a hiccup meter beside it.
+     */
+    static LatencyRun latency(String bootstrap, String topic, int ratePerSecond, int seconds) throws Exception {
         Histogram h = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
+        Histogram hiccups = new Histogram(TimeUnit.SECONDS.toMicros(30), 3);
         TopicPartition tp = new TopicPartition(topic, 0);
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch consumerReady = new CountDownLatch(1);
@@ -158,9 +170,18 @@ final class Workloads {
                 }
             }
         }, "latency-consumer");
+        Thread meter = new Thread(() -> {
+            while (!stop.get()) {
+                long t = System.nanoTime();
+                LockSupport.parkNanos(1_000_000);
+                hiccups.recordValue(Math.max(0, (System.nanoTime() - t - 1_000_000) / 1000));
+            }
+        }, "hiccup-meter");
+        meter.setDaemon(true);
         reader.start();
         consumerReady.await(60, TimeUnit.SECONDS);
         Thread.sleep(500);
+        meter.start();
         long interval = 1_000_000_000L / ratePerSecond;
         long total = (long) ratePerSecond * (seconds + 1);
         try (KafkaProducer<byte[], byte[]> p = producer(bootstrap, "all", 0)) {
@@ -182,6 +203,7 @@ final class Workloads {
         }
         stop.set(true);
         reader.join(10_000);
-        return h;
+        meter.join(1_000);
+        return new LatencyRun(h, hiccups);
     }
 }
