@@ -79,10 +79,14 @@ final class Compare {
             sampler.start();
             // warm-up, not measured: the harness JVM's client code and the broker's JIT get the same start for
             // both brokers (otherwise whichever broker runs first in a round pays for compiling kafka-clients)
+            // both JVMs are new to the broker, and the client's hot paths need about a million records before the
+            // JIT is done with them (a first round measured 60% of later rounds' throughput with a quarter of this)
             Workloads.createTopic(broker.bootstrap(), "warmup", 8);
-            Workloads.produce(broker.bootstrap(), "warmup", produceCount / 2, "1");
-            Workloads.consume(broker.bootstrap(), "warmup", 8, produceCount / 2);
-            List<String> throughputTopics = new ArrayList<>(List.of("warmup"));
+            Workloads.produce(broker.bootstrap(), "warmup", 2 * produceCount, "1");
+            Workloads.consume(broker.bootstrap(), "warmup", 8, 2 * produceCount);
+            Workloads.createTopic(broker.bootstrap(), "warmup-all", 1);
+            Workloads.produce(broker.bootstrap(), "warmup-all", produceCount / 2, "all");
+            List<String> throughputTopics = new ArrayList<>(List.of("warmup", "warmup-all"));
             for (int partitions : new int[] {1, 8}) {
                 for (String acks : new String[] {"1", "all"}) {
                     String topic = "tput-p" + partitions + "-acks" + acks + "-r" + round;
@@ -108,6 +112,9 @@ final class Compare {
             // that data out of the latency phase for both brokers (it did not remove Brook's p99 spikes at 5,000/s,
             // see docs/benchmarks.md)
             Workloads.deleteTopics(broker.bootstrap(), throughputTopics);
+            // and lets the file system finish freeing ~2 GB (ext4 commits its journal every 5 s; with online discard
+            // the first fsyncs after a large delete waited up to 170 ms for it)
+            Thread.sleep(6_000);
             for (int rate : rates) {
                 String topic = "latency-" + rate + "-r" + round;
                 Workloads.createTopic(broker.bootstrap(), topic, 1);
