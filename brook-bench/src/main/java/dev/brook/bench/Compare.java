@@ -112,8 +112,8 @@ final class Compare {
             // that data out of the latency phase for both brokers (it did not remove Brook's p99 spikes at 5,000/s,
             // see docs/benchmarks.md)
             Workloads.deleteTopics(broker.bootstrap(), throughputTopics);
-            // and lets the file system finish freeing ~2 GB (ext4 commits its journal every 5 s; with online discard
-            // the first fsyncs after a large delete waited up to 170 ms for it)
+            // and lets the file system finish freeing ~2 GB (ext4 commits its journal every 5 s, and this disk discards
+            // freed blocks online; a latency run right after the delete once had a 167-ms maximum)
             Thread.sleep(6_000);
             for (int rate : rates) {
                 String topic = "latency-" + rate + "-r" + round;

@@ -61,6 +61,30 @@ class FlusherTest {
     }
 
     @Test
+    void aRoundFsyncsItsLogsTogetherAndEveryOneOfThem() throws Exception {
+        List<Log> logs = new ArrayList<>();
+        List<Long> ends = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Log log = Log.open(dir.resolve("p-" + i), LogConfig.defaults(), new MutableClock(), false, 0);
+            logs.add(log);
+            ends.add(log.append(Batches.of(1, "y".repeat(500))).lastOffset() + 1);
+        }
+        try (Flusher flusher = new Flusher("round-flusher")) {
+            List<CompletableFuture<Void>> waits = new ArrayList<>();
+            for (int i = 0; i < logs.size(); i++) {
+                waits.add(flusher.flushUpTo(logs.get(i), ends.get(i)));
+            }
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < logs.size(); i++) {
+                assertThat(logs.get(i).flushedOffset()).as("log %d", i).isEqualTo(ends.get(i));
+            }
+            assertThat(Thread.getAllStackTraces().keySet()).as("helper threads fsynced beside the flusher")
+                    .anyMatch(t -> t.getName().startsWith("round-flusher-helper-"));
+        }
+        logs.forEach(Log::close);
+    }
+
+    @Test
     void closingServesWhatIsQueued() throws Exception {
         Log log = Log.open(dir.resolve("t-0"), LogConfig.defaults(), new MutableClock(), false, 0);
         Flusher flusher = new Flusher("test-flusher");
