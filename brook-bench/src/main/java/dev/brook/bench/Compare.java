@@ -77,10 +77,9 @@ final class Compare {
             });
             sampler.setDaemon(true);
             sampler.start();
-            // warm-up, not measured: the harness JVM's client code and the broker's JIT get the same start for
-            // both brokers (otherwise whichever broker runs first in a round pays for compiling kafka-clients)
-            // both JVMs are new to the broker, and the client's hot paths need about a million records before the
-            // JIT is done with them (a first round measured 60% of later rounds' throughput with a quarter of this)
+            // warm-up, not measured, the same for both brokers: the broker's JVM is new and the client's hot paths
+            // need about a million records before the JIT is done with them (with a quarter of this warm-up, a first
+            // round measured 60% of later rounds' throughput)
             Workloads.createTopic(broker.bootstrap(), "warmup", 8);
             Workloads.produce(broker.bootstrap(), "warmup", 2 * produceCount, "1");
             Workloads.consume(broker.bootstrap(), "warmup", 8, 2 * produceCount);
@@ -109,11 +108,9 @@ final class Compare {
             sampler.join();
             record(new Metric("resident memory, under load (peak)", "MiB", false, Double.NaN), kind, peak.get());
             // the throughput phase leaves ~2 GB of unflushed acks=1 data; deleting it keeps the kernel's writeback of
-            // that data out of the latency phase for both brokers (it did not remove Brook's p99 spikes at 5,000/s,
-            // see docs/benchmarks.md)
-            Workloads.deleteTopics(broker.bootstrap(), throughputTopics);
-            // and lets the file system finish freeing ~2 GB (ext4 commits its journal every 5 s, and this disk discards
-            // freed blocks online; a latency run right after the delete once had a 167-ms maximum)
+            // that data out of the latency phase for both brokers, and the pause lets the file system finish freeing
+            // it (ext4 commits its journal every 5 s, and this disk discards freed blocks online; a latency run right
+            // after the delete once had a 167-ms maximum)
             Thread.sleep(6_000);
             for (int rate : rates) {
                 String topic = "latency-" + rate + "-r" + round;

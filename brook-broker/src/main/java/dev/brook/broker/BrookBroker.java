@@ -50,12 +50,11 @@ public final class BrookBroker implements AutoCloseable {
 
     /**
      * Loads and initialises, on the calling thread, the classes that starting a broker and answering its first
-     * requests need: logging, the protocol's message schemas, Netty's native transport and buffer allocator, the UUID
+     * requests need: logging (this class's own logger), the protocol's message schemas, Netty's native transport and buffer allocator, the UUID
      * generator, the log and group classes. It has no other effect. A launcher calls it on a spare core while its main
      * thread does something else first (the CLI parses its command line), so that {@link #start} finds the work done.
      */
     public static void preload() {
-        log.debug("preloading");
         ApiKeys.METADATA.latestVersion();
         KafkaServer.preload();
         Uuid.randomUuid();

@@ -43,7 +43,7 @@ public final class Flusher implements Closeable {
     private final Thread thread;
     private final ExecutorService helpers;
     private volatile boolean running = true;
-    /** For tests: fsync rounds that flushed at least one log. */
+    /** For tests: rounds that fsynced (or tried to fsync) at least one log. */
     volatile long rounds;
 
     public Flusher(String threadName) {

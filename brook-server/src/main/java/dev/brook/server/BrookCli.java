@@ -3,6 +3,7 @@ package dev.brook.server;
 import dev.brook.broker.BrookBroker;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -46,7 +47,7 @@ public final class BrookCli {
     static int run(String... args) {
         if (args.length > 0 && args[0].equals("server")) {
             // the everyday forms of `brook server` start without building picocli's model first (startup time)
-            ServerCommand server = ServerCommand.parseSimple(java.util.Arrays.copyOfRange(args, 1, args.length));
+            ServerCommand server = ServerCommand.parseSimple(Arrays.copyOfRange(args, 1, args.length));
             if (server != null) {
                 try {
                     return server.call();

@@ -75,7 +75,7 @@ final class ServerCommand implements Callable<Integer> {
      *
      * <p>Why: picocli's classes predate Java 6, so the class-data archive cannot hold them and the JVM verifies them
      * at every start; building its command model took about 200 ms, half of the broker's whole startup. The result
-     * here is the one picocli gives for the same arguments ({@code ServerCommandTest} compares them).
+     * here is the one picocli gives for the same arguments ({@code ServerArgsTest} compares them).
      */
     static ServerCommand parseSimple(String[] args) {
         ServerCommand cmd = new ServerCommand();

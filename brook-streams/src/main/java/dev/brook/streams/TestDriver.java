@@ -8,9 +8,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * Runs a {@link Job} without a broker, synchronously: each record piped in is processed, with everything it causes
@@ -32,7 +35,7 @@ public final class TestDriver {
     /** Which sub-topology reads each topic, and the repartition topics: fixed by the topology, looked up per record. */
     private final Map<String, Topology.Sub> readers = new HashMap<>();
     private final Map<String, String> upstreamOf = new HashMap<>();
-    private final java.util.Set<String> behind = new java.util.HashSet<>();
+    private final Set<TopicPartition> behind = new HashSet<>();
 
     public TestDriver(Job job) {
         this(job, Instant.EPOCH);
@@ -58,9 +61,9 @@ public final class TestDriver {
      */
     public TestDriver behind(String topic, int partition, boolean behind) {
         if (behind) {
-            this.behind.add(topic + "/" + partition);
+            this.behind.add(new TopicPartition(topic, partition));
         } else {
-            this.behind.remove(topic + "/" + partition);
+            this.behind.remove(new TopicPartition(topic, partition));
         }
         return this;
     }
@@ -210,7 +213,7 @@ public final class TestDriver {
 
         @Override
         public boolean caughtUp(String topic, int partition) {
-            return !behind.contains(topic + "/" + partition);
+            return !behind.contains(new TopicPartition(topic, partition));
         }
 
         @Override

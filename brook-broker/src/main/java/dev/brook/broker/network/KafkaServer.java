@@ -40,12 +40,6 @@ public final class KafkaServer implements AutoCloseable {
         this.serverChannel = channel;
     }
 
-    /**
-     * Binds and starts serving.
-     *
-     * @param maxRequestBytes   frames larger than this close the connection
-     * @param idleTimeoutMs     connections silent for this long are closed
-     */
     /** Loads Netty's native transport and initialises its default buffer allocator, without opening anything. */
     public static void preload() {
         if (Epoll.isAvailable()) {
@@ -54,6 +48,12 @@ public final class KafkaServer implements AutoCloseable {
         ByteBufAllocator.DEFAULT.directBuffer(64).release();
     }
 
+    /**
+     * Binds and starts serving.
+     *
+     * @param maxRequestBytes   frames larger than this close the connection
+     * @param idleTimeoutMs     connections silent for this long are closed
+     */
     public static KafkaServer start(String host, int port, int maxRequestBytes, long idleTimeoutMs,
                                     RequestDispatcher dispatcher) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
