@@ -2,6 +2,7 @@ package dev.brook.broker;
 
 import dev.brook.broker.cluster.ClusterIdentity;
 import dev.brook.broker.cluster.DynamicBrokerConfig;
+import dev.brook.broker.cluster.TopicConfigs;
 import dev.brook.broker.cluster.TopicRegistry;
 import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.handler.Apis;
@@ -12,6 +13,7 @@ import dev.brook.log.Flusher;
 import dev.brook.log.LogManager;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.List;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
@@ -49,22 +51,29 @@ public final class BrookBroker implements AutoCloseable {
     }
 
     /**
-     * Loads and initialises, on the calling thread, the classes that starting a broker and answering its first
-     * requests need: logging (this class's own logger), the protocol's message schemas, Netty's native transport and buffer allocator, the UUID
-     * generator, the log and group classes. It has no other effect. A launcher calls it on a spare core while its main
-     * thread does something else first (the CLI parses its command line), so that {@link #start} finds the work done.
+     * Work that starting a broker and answering its first requests needs, in independent pieces a launcher may run
+     * on spare threads while its main thread reads its configuration and starts the broker: each loads and
+     * initialises classes (logging, the protocol's message schemas, Netty's native transport and buffer allocator,
+     * the UUID generator, topic configs, the log and group classes) and has no other effect. {@link #start} then
+     * finds that work done, or waits for the piece it needs, instead of doing it all on one thread.
      */
-    public static void preload() {
-        ApiKeys.METADATA.latestVersion();
-        KafkaServer.preload();
-        Uuid.randomUuid();
-        for (Class<?> c : new Class<?>[] {LogManager.class, TopicRegistry.class, GroupCoordinator.class, Apis.class}) {
-            try {
-                Class.forName(c.getName(), true, c.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException(e);
-            }
-        }
+    public static List<Runnable> preloads() {
+        return List.of(
+                () -> {
+                    Uuid.randomUuid(); // the first one seeds SecureRandom
+                    KafkaServer.preload();
+                },
+                () -> {
+                    ApiKeys.METADATA.latestVersion();
+                    for (Class<?> c : new Class<?>[] {TopicConfigs.class, LogManager.class, TopicRegistry.class,
+                            GroupCoordinator.class, Apis.class}) {
+                        try {
+                            Class.forName(c.getName(), true, c.getClassLoader());
+                        } catch (ClassNotFoundException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                });
     }
 
     /**

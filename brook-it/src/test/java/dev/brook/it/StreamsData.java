@@ -1,8 +1,10 @@
 package dev.brook.it;
 
 import dev.brook.streams.Job;
+import dev.brook.streams.JobRunner;
 import dev.brook.streams.Serdes;
 import dev.brook.streams.TestDriver;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -20,6 +23,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -130,6 +134,44 @@ final class StreamsData {
         }
         out.sort(null);
         return out;
+    }
+
+    /**
+     * What each partition of {@code topics} holds, for a failure message: per partition, the number of records per
+     * key, and for watermark markers ({@link JobRunner#MARKER_HEADER}) per origin the count, last watermark and idle flag.
+     */
+    static String summary(String bootstrap, List<String> topics) {
+        StringBuilder out = new StringBuilder();
+        try (KafkaConsumer<String, String> c = Clients.consumer(bootstrap, Map.of())) {
+            for (String topic : topics) {
+                List<TopicPartition> tps = new ArrayList<>();
+                c.partitionsFor(topic, Duration.ofSeconds(10)).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
+                c.assign(tps);
+                c.seekToBeginning(tps);
+                Map<Integer, Map<String, String>> seen = new TreeMap<>();
+                Map<TopicPartition, Long> end = c.endOffsets(tps);
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
+                        Map<String, String> p = seen.computeIfAbsent(r.partition(), k -> new TreeMap<>());
+                        Header marker = r.headers().lastHeader(JobRunner.MARKER_HEADER);
+                        if (marker != null) {
+                            ByteBuffer b = ByteBuffer.wrap(marker.value());
+                            String origin = "marker from " + b.getInt();
+                            long wm = b.getLong();
+                            p.merge(origin, "1 last=" + wm + (b.get() != 0 ? " idle" : ""),
+                                    (a, x) -> (Integer.parseInt(a.substring(0, a.indexOf(' '))) + 1) + x.substring(1));
+                        } else {
+                            p.merge(String.valueOf(r.key()), "1", (a, x) -> String.valueOf(Integer.parseInt(a) + 1));
+                        }
+                    }
+                }
+                out.append(topic).append(": ").append(seen).append('\n');
+            }
+        } catch (RuntimeException e) {
+            out.append("(could not read: ").append(e).append(")");
+        }
+        return out.toString();
     }
 
     static Set<String> distinct(Collection<String> lines) {

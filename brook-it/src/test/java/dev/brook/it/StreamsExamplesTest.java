@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,6 +45,8 @@ class StreamsExamplesTest {
     @RegisterExtension
     static final BrookExtension brook = new BrookExtension();
     private static KafkaExtension kafka;
+    /** Set when a run got fewer results than expected: what its topics held (see {@link StreamsData#summary}). */
+    private static String diagnostics = "";
 
     @BeforeAll
     static void startKafka() throws Exception {
@@ -193,8 +196,8 @@ class StreamsExamplesTest {
         assertThat(reference).as("the reference has results").isNotEmpty();
         List<String> onBrook = run(brook.bootstrapServers(), data, job.get(), resultTopic, inputs, cleanup, before, reference.size());
         List<String> onKafka = run(kafka.bootstrapServers(), data, job.get(), resultTopic, inputs, cleanup, before, reference.size());
-        assertThat(onBrook).as("results on Brook").isEqualTo(reference);
-        assertThat(onKafka).as("results on Kafka").isEqualTo(reference);
+        assertThat(onBrook).as("results on Brook; %s", diagnostics).isEqualTo(reference);
+        assertThat(onKafka).as("results on Kafka; %s", diagnostics).isEqualTo(reference);
         return onBrook;
     }
 
@@ -208,6 +211,16 @@ class StreamsExamplesTest {
             data.produce(bootstrap, before, data.records().size());
             List<String> out = StreamsData.read(bootstrap, resultTopic, expected, Duration.ofSeconds(90), Duration.ofSeconds(2));
             assertThat(runner.state()).as("runner state (failure: %s)", runner.failure()).isEqualTo(JobRunner.State.RUNNING);
+            if (out.size() != expected) {
+                // what the job read and wrote on the way, for the failure message (a rare failure on Kafka lost every
+                // result of one key, and nothing else said why)
+                List<String> topics = new ArrayList<>(inputs);
+                topics.add(job.name() + "-late");
+                try (Admin admin = Clients.admin(bootstrap)) {
+                    admin.listTopics().names().get().stream().filter(t -> t.startsWith(job.name() + "-repartition")).sorted().forEach(topics::add);
+                }
+                diagnostics = StreamsData.summary(bootstrap, topics);
+            }
             return out;
         }
     }

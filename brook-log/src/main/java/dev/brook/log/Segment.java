@@ -48,8 +48,10 @@ final class Segment {
         this.nextOffset = baseOffset;
     }
 
+    /** {@code offset} in 20 digits, zero-padded, then {@code suffix}. (Not String.format: its first use loads locale data.) */
     static String fileName(long offset, String suffix) {
-        return String.format("%020d%s", offset, suffix);
+        String digits = Long.toString(offset);
+        return "0".repeat(20 - digits.length()) + digits + suffix;
     }
 
     static Path logFile(Path dir, long base) {

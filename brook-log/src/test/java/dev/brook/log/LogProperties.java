@@ -15,6 +15,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
+import net.jqwik.api.constraints.LongRange;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
 
@@ -25,6 +26,12 @@ import org.apache.kafka.common.record.TimestampType;
  * exactly the model's records from there, at contiguous offsets.
  */
 class LogProperties {
+
+    /** Segment file names sort by base offset as text: 20 digits, zero-padded, as Kafka names them. */
+    @Property
+    void segmentFileNamesAreTheOffsetInTwentyDigits(@ForAll @LongRange(min = 0, max = Long.MAX_VALUE) long offset) {
+        assertThat(Segment.fileName(offset, ".log")).isEqualTo(String.format("%020d.log", offset));
+    }
 
     enum Kind { APPEND, APPEND_COMPRESSED, CLEAN_RESTART, CRASH_RESTART, RETENTION, DELETE_RECORDS }
 

@@ -1,6 +1,7 @@
 package dev.brook.server;
 
 import dev.brook.broker.BrookBroker;
+import dev.brook.server.logging.ConsoleLogProvider;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -28,6 +29,12 @@ public final class BrookCli {
     static PrintStream err = System.err;
 
     public static void main(String[] args) {
+        // SLF4J finds its binding through a ServiceLoader scan of the whole classpath unless told which one it is
+        // (and then says so on stderr, unless asked to report only warnings)
+        if (System.getProperty("slf4j.provider") == null) {
+            System.setProperty("slf4j.provider", ConsoleLogProvider.class.getName());
+            System.setProperty("slf4j.internal.verbosity", System.getProperty("slf4j.internal.verbosity", "WARN"));
+        }
         if (args.length > 0 && args[0].equals("server")) {
             // Netty's buffer allocator registers JFR event types when JFR is available: ~50 ms of reflection at
             // startup for events nobody records unless profiling (then: -Dio.netty.jfr.enabled=true)
@@ -36,9 +43,11 @@ public final class BrookCli {
             }
             // the broker's class loading and initialisation (logging, protocol schemas, Netty) on the second core,
             // while this thread reads the configuration and opens the data directory
-            Thread preload = new Thread(BrookBroker::preload, "brook-preload");
-            preload.setDaemon(true);
-            preload.start();
+            for (Runnable work : BrookBroker.preloads()) {
+                Thread preload = new Thread(work, "brook-preload");
+                preload.setDaemon(true);
+                preload.start();
+            }
         }
         System.exit(run(args));
     }

@@ -24,9 +24,10 @@ import picocli.CommandLine.Command;
 /**
  * {@code brook cds-training} (hidden): the training run for the class-data-sharing archive that {@code bin/brook}
  * creates once per JDK. It starts a broker on an ephemeral loopback port in a temporary directory, creates a topic,
- * produces and consumes one record through the Java client, and stops, so the classes of startup and of the common
- * requests end up in the archive. With the archive the JVM maps those classes instead of loading and verifying
- * them from the jar; startup to the first Metadata answer drops by about half (see docs/benchmarks.md).
+ * produces and consumes one record through the Java client, and stops, so the classes of startup (its preloads
+ * included) and of the common requests end up in the archive. With the archive the JVM maps those classes instead
+ * of loading and verifying them from the jar; startup to the first Metadata answer drops by about half (see
+ * docs/benchmarks.md).
  */
 @Command(name = "cds-training", hidden = true, description = "Training run for the class-data-sharing archive.")
 final class CdsTrainingCommand implements Callable<Integer> {
@@ -34,6 +35,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("brook-cds-");
+        BrookBroker.preloads().forEach(Runnable::run); // what `brook server` loads on its preload threads
         try (BrookBroker broker = BrookBroker.start(BrokerConfig.defaults().withListener("127.0.0.1", 0).withDataDir(dir))) {
             Map<String, Object> common = Map.of("bootstrap.servers", broker.bootstrapServers());
             try (Admin admin = Admin.create(common)) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -132,7 +133,7 @@ final class MetadataStore {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                p.store(w, null);
+                w.write(format(p));
             }
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
@@ -141,6 +142,48 @@ final class MetadataStore {
             fsyncDirectory(file.getParent());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    /**
+     * {@code p} as properties text that {@link Properties#load(Reader)} reads back to the same entries: one
+     * {@code key=value} line per entry, sorted by key. Not {@link Properties#store}: it starts every file with the
+     * date, and formatting that date loads the time-zone names of the default locale, about 25 ms of a broker's
+     * startup.
+     */
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    static String format(Properties p) {
+        StringBuilder out = new StringBuilder();
+        for (String key : new TreeSet<>(p.stringPropertyNames())) {
+            escape(key, true, out);
+            out.append('=');
+            escape(p.getProperty(key), false, out);
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private static void escape(String s, boolean key, StringBuilder out) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\f' -> out.append("\\f");
+                case '=', ':', '#', '!' -> out.append('\\').append(c);
+                // a key ends at its first unescaped space; a value's leading spaces would be skipped
+                case ' ' -> out.append(key || i == 0 ? "\\ " : " ");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        out.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+                    } else {
+                        out.append(c); // the file is UTF-8, read back as such
+                    }
+                }
+            }
         }
     }
 

@@ -213,7 +213,7 @@ public final class TopicRegistry {
     }
 
     private Partition openPartition(TopicPartition tp, Uuid id, LogConfig config, boolean fresh) {
-        if (fresh && logs.log(tp).isEmpty() && java.nio.file.Files.exists(logs.dataDir().resolve(tp.toString()))) {
+        if (fresh && logs.log(tp).isEmpty() && java.nio.file.Files.exists(logs.dirOf(tp))) {
             // leftovers of a topic of the same name whose deletion was interrupted: never resurrect its data
             logs.openLog(tp, config);
             logs.deleteLog(tp);

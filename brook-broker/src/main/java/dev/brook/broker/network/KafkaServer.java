@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -40,12 +41,23 @@ public final class KafkaServer implements AutoCloseable {
         this.serverChannel = channel;
     }
 
-    /** Loads Netty's native transport and initialises its default buffer allocator, without opening anything. */
+    /**
+     * Loads Netty's native transport, initialises its default buffer allocator and builds one connection pipeline
+     * in memory (Netty inspects each handler class's annotations by reflection the first time it sees it), without
+     * opening anything.
+     */
     public static void preload() {
         if (Epoll.isAvailable()) {
             EpollIoHandler.newFactory();
         }
         ByteBufAllocator.DEFAULT.directBuffer(64).release();
+        EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                configure(ch.pipeline(), 1024, 60_000, null);
+            }
+        });
+        channel.finishAndReleaseAll();
     }
 
     /**
