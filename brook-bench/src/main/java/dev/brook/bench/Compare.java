@@ -59,6 +59,11 @@ final class Compare {
     }
 
     private void runOne(BrokerProcess.Kind kind, int round) throws Exception {
+        // the previous broker's data directory was just deleted: let the disk finish with it first
+        int settled = Workloads.awaitQuietDisk(Path.of(System.getProperty("java.io.tmpdir")), 20, 60);
+        if (settled > 0) {
+            System.out.println("  (waited " + settled + " s for the disk to settle)");
+        }
         try (BrokerProcess broker = BrokerProcess.start(kind, root, KafkaExtension.freePortPair())) {
             record(new Metric("startup to first Metadata answer", "ms", false, 0.1), kind, broker.startupMillis);
             Thread.sleep(3_000);
@@ -85,12 +90,35 @@ final class Compare {
             Workloads.consume(broker.bootstrap(), "warmup", 8, 2 * produceCount);
             Workloads.createTopic(broker.bootstrap(), "warmup-all", 1);
             Workloads.produce(broker.bootstrap(), "warmup-all", produceCount / 2, "all");
-            List<String> throughputTopics = new ArrayList<>(List.of("warmup", "warmup-all"));
+            // latency before throughput: the warm-up's acks=1 data is still in the page cache, never written, and
+            // deleting it costs the disk nothing. After the throughput phase there would be ~2 GB either to write
+            // back (the kernel does so 30 s after it was written, and on ext4 every fsync then waits for it) or, if
+            // deleted, to discard (which stalls fsyncs on this VM for ten seconds and more). Either lands on the
+            // broker that fsyncs, Brook, and not on Kafka, which does not.
+            Workloads.deleteTopics(broker.bootstrap(), List.of("warmup"));
+            int quiet = Workloads.awaitQuietDisk(Path.of(System.getProperty("java.io.tmpdir")), 20, 30);
+            if (quiet > 0) {
+                System.out.println("  (waited " + quiet + " s for the disk to settle before the latency runs)");
+            }
+            for (int rate : rates) {
+                String topic = "latency-" + rate + "-r" + round;
+                Workloads.createTopic(broker.bootstrap(), topic, 1);
+                Workloads.LatencyRun run = Workloads.latency(broker.bootstrap(), topic, rate, latencySeconds);
+                Histogram h = run.latency();
+                String at = " at " + rate + "/s";
+                record(new Metric("end-to-end p50" + at, "µs", false, Double.NaN), kind, h.getValueAtPercentile(50));
+                record(new Metric("end-to-end p99" + at, "µs", false, 0.5), kind, h.getValueAtPercentile(99));
+                record(new Metric("end-to-end p99.9" + at, "µs", false, 0.5), kind, h.getValueAtPercentile(99.9));
+                record(new Metric("end-to-end max" + at, "µs", false, Double.NaN), kind, h.getMaxValue());
+                // not the broker's latency: how late an idle thread beside the clients woke from 1-ms sleeps
+                record(new Metric("machine hiccups p99" + at, "µs", false, Double.NaN), kind, run.hiccups().getValueAtPercentile(99));
+                record(new Metric("machine hiccups max" + at, "µs", false, Double.NaN), kind, run.hiccups().getMaxValue());
+                lastLatency.computeIfAbsent(kind, k -> new LinkedHashMap<>()).put(rate, h);
+            }
             for (int partitions : new int[] {1, 8}) {
                 for (String acks : new String[] {"1", "all"}) {
                     String topic = "tput-p" + partitions + "-acks" + acks + "-r" + round;
                     Workloads.createTopic(broker.bootstrap(), topic, partitions);
-                    throughputTopics.add(topic);
                     String what = partitions + " partition" + (partitions > 1 ? "s" : "");
                     double[] cpu = cpuBefore(broker);
                     double rate = Workloads.produce(broker.bootstrap(), topic, produceCount, acks);
@@ -107,26 +135,6 @@ final class Compare {
             sampling.set(false);
             sampler.join();
             record(new Metric("resident memory, under load (peak)", "MiB", false, Double.NaN), kind, peak.get());
-            // the throughput phase leaves ~2 GB of unflushed acks=1 data; deleting it keeps the kernel's writeback of
-            // that data out of the latency phase for both brokers, and the pause lets the file system finish freeing
-            // it (ext4 commits its journal every 5 s, and this disk discards freed blocks online; a latency run right
-            // after the delete once had a 167-ms maximum)
-            Thread.sleep(6_000);
-            for (int rate : rates) {
-                String topic = "latency-" + rate + "-r" + round;
-                Workloads.createTopic(broker.bootstrap(), topic, 1);
-                Workloads.LatencyRun run = Workloads.latency(broker.bootstrap(), topic, rate, latencySeconds);
-                Histogram h = run.latency();
-                String at = " at " + rate + "/s";
-                record(new Metric("end-to-end p50" + at, "µs", false, Double.NaN), kind, h.getValueAtPercentile(50));
-                record(new Metric("end-to-end p99" + at, "µs", false, 0.5), kind, h.getValueAtPercentile(99));
-                record(new Metric("end-to-end p99.9" + at, "µs", false, 0.5), kind, h.getValueAtPercentile(99.9));
-                record(new Metric("end-to-end max" + at, "µs", false, Double.NaN), kind, h.getMaxValue());
-                // not the broker's latency: how late an idle thread beside the clients woke from 1-ms sleeps
-                record(new Metric("machine hiccups p99" + at, "µs", false, Double.NaN), kind, run.hiccups().getValueAtPercentile(99));
-                record(new Metric("machine hiccups max" + at, "µs", false, Double.NaN), kind, run.hiccups().getMaxValue());
-                lastLatency.computeIfAbsent(kind, k -> new LinkedHashMap<>()).put(rate, h);
-            }
         }
     }
 

@@ -1,6 +1,11 @@
 package dev.brook.bench;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,10 +38,6 @@ final class Workloads {
     private Workloads() {
     }
 
-    /**
-     * Creates a topic and returns once every partition's leader answers ListOffsets: Kafka acknowledges CreateTopics
-     * before its partitions are ready, and producing earlier sends an idempotent producer into retries.
-     */
     /** Deletes topics and waits for the brokers' answer. */
     static void deleteTopics(String bootstrap, List<String> topics) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
@@ -44,6 +45,41 @@ final class Workloads {
         }
     }
 
+    /**
+     * Waits (at most {@code maxSeconds}) until the file system under {@code dir} is quiet: a whole second in which
+     * no fsync of a small append took {@code quietMillis} or more. Returns the seconds waited. After gigabytes are
+     * deleted, this VM's disk (ext4 mounted with online discard) stalls fsyncs for 80-220 ms every few seconds, for
+     * ten seconds and more: that would land on whichever broker runs next, and only on Brook, which fsyncs.
+     */
+    static int awaitQuietDisk(Path dir, long quietMillis, int maxSeconds) throws IOException, InterruptedException {
+        Path probe = Files.createTempFile(dir, "disk-probe-", ".dat");
+        try (FileChannel ch = FileChannel.open(probe, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1024);
+            for (int second = 0; second < maxSeconds; second++) {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+                long worst = 0;
+                while (System.nanoTime() < end) {
+                    b.clear();
+                    ch.write(b);
+                    long t = System.nanoTime();
+                    ch.force(true);
+                    worst = Math.max(worst, System.nanoTime() - t);
+                    Thread.sleep(5);
+                }
+                if (worst < TimeUnit.MILLISECONDS.toNanos(quietMillis)) {
+                    return second;
+                }
+            }
+            return maxSeconds;
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    /**
+     * Creates a topic and returns once every partition's leader answers ListOffsets: Kafka acknowledges CreateTopics
+     * before its partitions are ready, and producing earlier sends an idempotent producer into retries.
+     */
     static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);

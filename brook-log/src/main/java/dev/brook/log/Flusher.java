@@ -40,6 +40,9 @@ public final class Flusher implements Closeable {
     private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     /** Logs fsynced at once in a round, besides the flusher thread's own: 1 + this many. */
     private static final int HELPER_THREADS = 7;
+    /** An fsync this slow is logged as a warning (and one over {@link #SLOW_FSYNC_DEBUG_MS} at debug level). */
+    static final long SLOW_FSYNC_WARN_MS = 500;
+    static final long SLOW_FSYNC_DEBUG_MS = 20;
     private final Thread thread;
     private final ExecutorService helpers;
     private volatile boolean running = true;
@@ -146,7 +149,14 @@ public final class Flusher implements Closeable {
 
     private static void flushOne(Log l, Map<Log, RuntimeException> failures) {
         try {
+            long start = System.nanoTime();
             l.flush();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            if (millis >= SLOW_FSYNC_WARN_MS) {
+                log.warn("fsync of {} took {} ms: acks=all producers waited as long (a slow or overloaded disk)", l.dir(), millis);
+            } else if (millis >= SLOW_FSYNC_DEBUG_MS) {
+                log.debug("fsync of {} took {} ms", l.dir(), millis);
+            }
         } catch (RuntimeException e) {
             failures.put(l, e);
             log.error("fsync of {} failed", l.dir(), e);
