@@ -192,6 +192,7 @@ class StreamsExamplesTest {
             Map<String, String> cleanup, int before) throws Exception {
         Map<String, Integer> partitions = new TreeMap<>();
         inputs.forEach(t -> partitions.put(t, PARTITIONS));
+        diagnostics = "";
         List<String> reference = data.reference(job.get(), resultTopic, partitions);
         assertThat(reference).as("the reference has results").isNotEmpty();
         List<String> onBrook = run(brook.bootstrapServers(), data, job.get(), resultTopic, inputs, cleanup, before, reference.size());

@@ -151,8 +151,6 @@ final class MetadataStore {
      * date, and formatting that date loads the time-zone names of the default locale, about 25 ms of a broker's
      * startup.
      */
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     static String format(Properties p) {
         StringBuilder out = new StringBuilder();
         for (String key : new TreeSet<>(p.stringPropertyNames())) {
@@ -163,6 +161,8 @@ final class MetadataStore {
         }
         return out.toString();
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private static void escape(String s, boolean key, StringBuilder out) {
         for (int i = 0; i < s.length(); i++) {
