@@ -60,10 +60,7 @@ final class Compare {
 
     private void runOne(BrokerProcess.Kind kind, int round) throws Exception {
         // the previous broker's data directory was just deleted: let the disk finish with it first
-        int settled = Workloads.awaitQuietDisk(Path.of(System.getProperty("java.io.tmpdir")), 20, 60);
-        if (settled > 0) {
-            System.out.println("  (waited " + settled + " s for the disk to settle)");
-        }
+        settleDisk(60, "");
         try (BrokerProcess broker = BrokerProcess.start(kind, root, KafkaExtension.freePortPair())) {
             record(new Metric("startup to first Metadata answer", "ms", false, 0.1), kind, broker.startupMillis);
             Thread.sleep(3_000);
@@ -96,10 +93,7 @@ final class Compare {
             // deleted, to discard (which stalls fsyncs on this VM for ten seconds and more). Either lands on the
             // broker that fsyncs, Brook, and not on Kafka, which does not.
             Workloads.deleteTopics(broker.bootstrap(), List.of("warmup"));
-            int quiet = Workloads.awaitQuietDisk(Path.of(System.getProperty("java.io.tmpdir")), 20, 30);
-            if (quiet > 0) {
-                System.out.println("  (waited " + quiet + " s for the disk to settle before the latency runs)");
-            }
+            settleDisk(30, " before the latency runs");
             for (int rate : rates) {
                 String topic = "latency-" + rate + "-r" + round;
                 Workloads.createTopic(broker.bootstrap(), topic, 1);
@@ -135,6 +129,14 @@ final class Compare {
             sampling.set(false);
             sampler.join();
             record(new Metric("resident memory, under load (peak)", "MiB", false, Double.NaN), kind, peak.get());
+        }
+    }
+
+    /** Waits for a quiet disk (no fsync of 20 ms or more for a second) where the brokers keep their data; says how long. */
+    private static void settleDisk(int maxSeconds, String when) throws Exception {
+        int waited = Workloads.awaitQuietDisk(Path.of(System.getProperty("java.io.tmpdir")), 20, maxSeconds);
+        if (waited > 0) {
+            System.out.println("  (waited " + waited + " s for the disk to settle" + when + ")");
         }
     }
 

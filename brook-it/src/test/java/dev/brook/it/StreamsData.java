@@ -148,25 +148,30 @@ final class StreamsData {
                 c.partitionsFor(topic, Duration.ofSeconds(10)).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
                 c.assign(tps);
                 c.seekToBeginning(tps);
-                Map<Integer, Map<String, String>> seen = new TreeMap<>();
+                Map<Integer, Map<String, Integer>> counts = new TreeMap<>(); // partition -> key or marker origin -> records
+                Map<Integer, Map<String, String>> lastMarkers = new TreeMap<>(); // partition -> origin -> last marker
                 Map<TopicPartition, Long> end = c.endOffsets(tps);
                 long deadline = System.nanoTime() + 10_000_000_000L;
                 while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                     for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
-                        Map<String, String> p = seen.computeIfAbsent(r.partition(), k -> new TreeMap<>());
+                        Map<String, Integer> p = counts.computeIfAbsent(r.partition(), k -> new TreeMap<>());
                         Header marker = r.headers().lastHeader(JobRunner.MARKER_HEADER);
                         if (marker != null) {
                             ByteBuffer b = ByteBuffer.wrap(marker.value());
                             String origin = "marker from " + b.getInt();
-                            long wm = b.getLong();
-                            p.merge(origin, "1 last=" + wm + (b.get() != 0 ? " idle" : ""),
-                                    (a, x) -> (Integer.parseInt(a.substring(0, a.indexOf(' '))) + 1) + x.substring(1));
+                            p.merge(origin, 1, Integer::sum);
+                            lastMarkers.computeIfAbsent(r.partition(), k -> new TreeMap<>())
+                                    .put(origin, b.getLong() + (b.get() != 0 ? " idle" : ""));
                         } else {
-                            p.merge(String.valueOf(r.key()), "1", (a, x) -> String.valueOf(Integer.parseInt(a) + 1));
+                            p.merge(String.valueOf(r.key()), 1, Integer::sum);
                         }
                     }
                 }
-                out.append(topic).append(": ").append(seen).append('\n');
+                out.append(topic).append(": ").append(counts);
+                if (!lastMarkers.isEmpty()) {
+                    out.append(", last watermarks ").append(lastMarkers);
+                }
+                out.append('\n');
             }
         } catch (RuntimeException e) {
             out.append("(could not read: ").append(e).append(")");

@@ -37,12 +37,13 @@ public final class Flusher implements Closeable {
     private record Request(Log log, long offset, CompletableFuture<Void> done) {
     }
 
-    private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     /** Logs fsynced at once in a round, besides the flusher thread's own: 1 + this many. */
     private static final int HELPER_THREADS = 7;
     /** An fsync this slow is logged as a warning (and one over {@link #SLOW_FSYNC_DEBUG_MS} at debug level). */
-    static final long SLOW_FSYNC_WARN_MS = 500;
-    static final long SLOW_FSYNC_DEBUG_MS = 20;
+    private static final long SLOW_FSYNC_WARN_MS = 500;
+    private static final long SLOW_FSYNC_DEBUG_MS = 20;
+
+    private final LinkedBlockingQueue<Request> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
     private final ExecutorService helpers;
     private volatile boolean running = true;

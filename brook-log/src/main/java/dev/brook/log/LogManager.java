@@ -87,10 +87,7 @@ public final class LogManager implements Closeable {
 
     /** Opens or creates the log for {@code tp} (directory {@code <topic>-<partition>}), recovering it after an unclean shutdown. */
     public Log openLog(TopicPartition tp, LogConfig config) {
-        return logs.computeIfAbsent(tp, k -> {
-            Log l = Log.open(dirOf(tp), config, clock, !cleanShutdown, recoveryPoints.getOrDefault(tp, 0L));
-            return l;
-        });
+        return logs.computeIfAbsent(tp, k -> Log.open(dirOf(tp), config, clock, !cleanShutdown, recoveryPoints.getOrDefault(tp, 0L)));
     }
 
     /**
