@@ -21,7 +21,11 @@ import org.apache.kafka.common.record.TimestampType;
  * @param defaultPartitions        {@code num.partitions} for auto-created topics and CreateTopics with -1
  * @param maxRequestBytes          {@code socket.request.max.bytes}: larger frames are refused and the connection closed
  * @param fsyncOnAcksAll           {@code brook.acks.all.fsync}: acknowledge acks=all produce only after fsync
+ * @param groupCommitIntervalMicros {@code brook.group.commit.interval.us}: the shortest time between the starts of two
+ *                                 group-commit fsync rounds
  * @param retentionCheckIntervalMs {@code log.retention.check.interval.ms}
+ * @param flushCheckIntervalMs     {@code log.flush.scheduler.interval.ms}: how often topics' {@code flush.ms} is checked
+ *                                 (100 ms; Kafka's default never checks)
  * @param idleConnectionTimeoutMs  {@code connections.max.idle.ms}
  * @param logDefaults              broker-wide defaults for topic configs ({@code log.segment.bytes}, {@code log.retention.ms}, ...)
  * @param groups                   group coordinator settings ({@code group.*}, {@code offsets.retention.ms}, ...)
@@ -35,13 +39,17 @@ public record BrokerConfig(
         int defaultPartitions,
         int maxRequestBytes,
         boolean fsyncOnAcksAll,
+        long groupCommitIntervalMicros,
         long retentionCheckIntervalMs,
+        long flushCheckIntervalMs,
         long idleConnectionTimeoutMs,
         LogConfig logDefaults,
         GroupConfig groups) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9092;
+    /** See docs/benchmarks.md: fewer, larger fsyncs where acks=all requests arrive faster than one per millisecond. */
+    public static final long DEFAULT_GROUP_COMMIT_INTERVAL_US = 1_000;
 
     public BrokerConfig {
         if (port < 0 || port > 65535) {
@@ -58,17 +66,20 @@ public record BrokerConfig(
     /** 127.0.0.1:9092, data in {@code ./brook-data}, Kafka's defaults elsewhere. */
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
-                100 * 1024 * 1024, true, 300_000L, 600_000L, LogConfig.defaults(), GroupConfig.defaults());
+                100 * 1024 * 1024, true, DEFAULT_GROUP_COMMIT_INTERVAL_US, 300_000L, 100L, 600_000L,
+                LogConfig.defaults(), GroupConfig.defaults());
     }
 
     public BrokerConfig withListener(String host, int port) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
-                fsyncOnAcksAll, retentionCheckIntervalMs, idleConnectionTimeoutMs, logDefaults, groups);
+                fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
+                idleConnectionTimeoutMs, logDefaults, groups);
     }
 
     public BrokerConfig withDataDir(Path dataDir) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
-                fsyncOnAcksAll, retentionCheckIntervalMs, idleConnectionTimeoutMs, logDefaults, groups);
+                fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
+                idleConnectionTimeoutMs, logDefaults, groups);
     }
 
     /**
@@ -86,7 +97,9 @@ public record BrokerConfig(
         int parts = defaultPartitions;
         int maxReq = maxRequestBytes;
         boolean fsync = fsyncOnAcksAll;
+        long groupCommit = groupCommitIntervalMicros;
         long retCheck = retentionCheckIntervalMs;
+        long flushCheck = flushCheckIntervalMs;
         long idle = idleConnectionTimeoutMs;
         LogConfig log = logDefaults;
         GroupConfig g = groups;
@@ -110,7 +123,11 @@ public record BrokerConfig(
                 case "num.partitions" -> parts = parseInt(k, v);
                 case "socket.request.max.bytes" -> maxReq = parseInt(k, v);
                 case "brook.acks.all.fsync" -> fsync = parseBool(k, v);
+                case "brook.group.commit.interval.us" -> groupCommit = atLeast(k, v, 0);
                 case "log.retention.check.interval.ms" -> retCheck = parseLong(k, v);
+                case "log.flush.scheduler.interval.ms" -> flushCheck = atLeast(k, v, 1);
+                case "log.flush.interval.messages" -> log = log.withFlushMessages(atLeast(k, v, 1));
+                case "log.flush.interval.ms" -> log = log.withFlushMs(atLeast(k, v, 0));
                 case "connections.max.idle.ms" -> idle = parseLong(k, v);
                 case "log.segment.bytes" -> log = log.withSegmentBytes(parseInt(k, v));
                 case "log.roll.ms" -> log = log.withSegmentMs(parseLong(k, v));
@@ -133,7 +150,7 @@ public record BrokerConfig(
                 default -> throw new BrokerConfigException(k, v, "unknown broker config");
             }
         }
-        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, retCheck, idle, log, g);
+        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g);
     }
 
     /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
@@ -146,7 +163,11 @@ public record BrokerConfig(
         m.put("num.partitions", String.valueOf(defaultPartitions));
         m.put("socket.request.max.bytes", String.valueOf(maxRequestBytes));
         m.put("brook.acks.all.fsync", String.valueOf(fsyncOnAcksAll));
+        m.put("brook.group.commit.interval.us", String.valueOf(groupCommitIntervalMicros));
         m.put("log.retention.check.interval.ms", String.valueOf(retentionCheckIntervalMs));
+        m.put("log.flush.scheduler.interval.ms", String.valueOf(flushCheckIntervalMs));
+        m.put("log.flush.interval.messages", String.valueOf(logDefaults.flushMessages()));
+        m.put("log.flush.interval.ms", String.valueOf(logDefaults.flushMs()));
         m.put("connections.max.idle.ms", String.valueOf(idleConnectionTimeoutMs));
         m.put("log.segment.bytes", String.valueOf(logDefaults.segmentBytes()));
         m.put("log.roll.ms", String.valueOf(logDefaults.segmentMs()));
@@ -181,6 +202,14 @@ public record BrokerConfig(
         } catch (NumberFormatException e) {
             throw new BrokerConfigException(key, value, "not an integer");
         }
+    }
+
+    static long atLeast(String key, String value, long min) {
+        long v = parseLong(key, value);
+        if (v < min) {
+            throw new BrokerConfigException(key, value, "must be at least " + min);
+        }
+        return v;
     }
 
     static boolean parseBool(String key, String value) {

@@ -85,7 +85,8 @@ public final class BrookBroker implements AutoCloseable {
     public static BrookBroker start(BrokerConfig config) {
         LogManager logs;
         try {
-            logs = LogManager.open(config.dataDir(), Clock.systemUTC(), config.retentionCheckIntervalMs());
+            logs = LogManager.open(config.dataDir(), Clock.systemUTC(), config.retentionCheckIntervalMs(),
+                    config.flushCheckIntervalMs());
         } catch (RuntimeException e) {
             throw new BrokerStartException("cannot open data directory " + config.dataDir().toAbsolutePath() + ": " + e.getMessage(), e);
         }
@@ -98,7 +99,7 @@ public final class BrookBroker implements AutoCloseable {
             TopicRegistry topics = new TopicRegistry(logs, config.logDefaults(), fetches);
             ClusterIdentity identity = new ClusterIdentity(topics, config.nodeId());
             DynamicBrokerConfig dynamic = new DynamicBrokerConfig(config, topics);
-            flusher = new Flusher("brook-flusher");
+            flusher = new Flusher("brook-flusher", config.groupCommitIntervalMicros() * 1_000);
             BrokerNode node = new BrokerNode(config.nodeId(), identity, dynamic, topics, flusher, fetches);
             GroupCoordinator groups = GroupCoordinator.open(config.groups(), topics, flusher);
             KafkaServer server;

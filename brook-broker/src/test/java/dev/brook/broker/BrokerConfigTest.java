@@ -63,4 +63,31 @@ class BrokerConfigTest {
         BrokerConfig c = BrokerConfig.defaults().with(Map.of("log.retention.ms", "1234"));
         assertThat(c.describe()).containsEntry("log.retention.ms", "1234").containsKey("listeners");
     }
+
+    @Test
+    void takesKafkasFlushPolicyAndRefusesCountsAndIntervalsBelowTheirMinimum() {
+        BrokerConfig c = BrokerConfig.defaults().with(Map.of(
+                "log.flush.interval.messages", "1000", "log.flush.interval.ms", "250", "log.flush.scheduler.interval.ms", "20"));
+        assertThat(c.logDefaults().flushMessages()).isEqualTo(1000);
+        assertThat(c.logDefaults().flushMs()).isEqualTo(250);
+        assertThat(c.flushCheckIntervalMs()).isEqualTo(20);
+        assertThat(BrokerConfig.defaults().logDefaults().flushMessages()).as("never, as in Kafka").isEqualTo(Long.MAX_VALUE);
+        assertThat(c.describe()).containsEntry("log.flush.interval.messages", "1000").containsEntry("log.flush.interval.ms", "250");
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("log.flush.interval.messages", "0")))
+                .isInstanceOf(BrokerConfigException.class).hasMessageContaining("log.flush.interval.messages").hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("log.flush.interval.ms", "-1")))
+                .isInstanceOf(BrokerConfigException.class).hasMessageContaining("log.flush.interval.ms").hasMessageContaining("at least 0");
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("log.flush.scheduler.interval.ms", "soon")))
+                .isInstanceOf(BrokerConfigException.class).hasMessageContaining("not an integer");
+    }
+
+    @Test
+    void groupCommitRoundsStartAtMostEveryMillisecondUnlessConfiguredOtherwise() {
+        assertThat(BrokerConfig.defaults().groupCommitIntervalMicros()).isEqualTo(1_000);
+        BrokerConfig c = BrokerConfig.defaults().with(Map.of("brook.group.commit.interval.us", "0"));
+        assertThat(c.groupCommitIntervalMicros()).isZero();
+        assertThat(c.describe()).containsEntry("brook.group.commit.interval.us", "0");
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("brook.group.commit.interval.us", "-5")))
+                .isInstanceOf(BrokerConfigException.class).hasMessageContaining("brook.group.commit.interval.us");
+    }
 }

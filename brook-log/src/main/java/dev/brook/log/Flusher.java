@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each round takes every request queued so far, fsyncs each log named once, completes the futures it
  * satisfied, and starts over. While an fsync runs, new requests pile up and share the next one, so the number of
- * fsyncs follows the disk's speed, not the number of producers or partitions.
+ * fsyncs follows the disk's speed, not the number of producers or partitions. Rounds start at most once per
+ * {@code roundIntervalNanos}: on a fast disk, requests arriving one by one would otherwise each get an fsync of their
+ * own, and on this project's VM thousands of small fsyncs a second stall the whole machine (see
+ * docs/benchmarks.md). A request that arrives after a quiet spell is served at once.
  *
  * <p>Threads: {@link #flushUpTo} from any thread; futures complete on the flusher thread, which fsyncs a round's
  * logs together with up to seven helper threads.
@@ -47,10 +51,21 @@ public final class Flusher implements Closeable {
     private final Thread thread;
     private final ExecutorService helpers;
     private volatile boolean running = true;
+    /** The shortest time from the start of one round to the start of the next. */
+    private final long roundIntervalNanos;
+    /** Flusher thread only. */
+    private long lastRoundStart;
     /** For tests: rounds that fsynced (or tried to fsync) at least one log. */
     volatile long rounds;
 
-    public Flusher(String threadName) {
+    /**
+     * @param roundIntervalNanos the shortest time between the starts of two rounds ({@code brook.group.commit.interval.us}):
+     *                           a request that arrives sooner after a round began waits for the next one and shares
+     *                           its fsync; 0 starts the next round as soon as the last one ends
+     */
+    public Flusher(String threadName, long roundIntervalNanos) {
+        this.roundIntervalNanos = roundIntervalNanos;
+        this.lastRoundStart = System.nanoTime() - roundIntervalNanos;
         AtomicInteger helperCount = new AtomicInteger();
         // threads start on first use: a broker whose rounds never cover two logs runs none
         helpers = Executors.newFixedThreadPool(HELPER_THREADS, r -> {
@@ -85,6 +100,11 @@ public final class Flusher implements Closeable {
                 if (first == null) {
                     continue;
                 }
+                long wait;
+                while ((wait = lastRoundStart + roundIntervalNanos - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                lastRoundStart = System.nanoTime();
                 batch.add(first);
                 queue.drainTo(batch);
                 Map<Log, RuntimeException> failures = flushAll(batch);

@@ -67,6 +67,8 @@ public final class Log implements Closeable {
     private volatile long logEndOffset;
     private volatile long logStartOffset;
     private volatile long flushedOffset;
+    /** When the last fsync (or the open) happened, by {@link #clock}: what {@code flush.ms} counts from. */
+    private volatile long lastFlushMs;
     /** For tests: how many fsyncs this log has done. */
     volatile int flushCount;
 
@@ -168,6 +170,7 @@ public final class Log implements Closeable {
         }
         logStartOffset = Math.min(start, logEndOffset);
         flushedOffset = logEndOffset;
+        lastFlushMs = clock.millis();
     }
 
     // ------------------------------------------------------------------ append
@@ -348,6 +351,16 @@ public final class Log implements Closeable {
         return flushedOffset;
     }
 
+    /** Messages appended and not yet fsynced; {@code flush.messages} compares against this. */
+    public long unflushedMessages() {
+        return logEndOffset - flushedOffset;
+    }
+
+    /** Whether {@code flush.ms} asks for an fsync now: there is unflushed data and the last fsync is that old. */
+    public boolean flushDue() {
+        return logEndOffset > flushedOffset && clock.millis() - lastFlushMs >= config.flushMs();
+    }
+
     /** The first record whose timestamp is at or after {@code timestamp}. */
     public Optional<TimestampOffset> offsetForTimestamp(long timestamp) {
         long start = logStartOffset;
@@ -424,6 +437,7 @@ public final class Log implements Closeable {
                 it.next().flush();
             }
             flushCount++;
+            lastFlushMs = clock.millis();
             flushedOffset = target;
         } catch (IOException e) {
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "fsync of " + dir + " failed: " + e.getMessage(), e);

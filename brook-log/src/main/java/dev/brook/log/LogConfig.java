@@ -13,6 +13,10 @@ import org.apache.kafka.common.record.TimestampType;
  * @param segmentIndexBytes  {@code segment.index.bytes}: preallocated size of each offset index file
  * @param maxMessageBytes    {@code max.message.bytes}: largest record batch accepted
  * @param timestampType      {@code message.timestamp.type}: CreateTime keeps the producer's, LogAppendTime stamps the broker's
+ * @param flushMessages      {@code flush.messages}: fsync once this many messages are appended but not yet fsynced; the
+ *                           produce request that reaches it is answered after the fsync, whatever its acks
+ * @param flushMs            {@code flush.ms}: fsync once the last fsync is this old and there is data to flush (checked
+ *                           every {@code log.flush.scheduler.interval.ms})
  */
 public record LogConfig(
         int segmentBytes,
@@ -22,43 +26,53 @@ public record LogConfig(
         int indexIntervalBytes,
         int segmentIndexBytes,
         int maxMessageBytes,
-        TimestampType timestampType) {
+        TimestampType timestampType,
+        long flushMessages,
+        long flushMs) {
 
     /** Kafka's defaults. */
     public static LogConfig defaults() {
         return new LogConfig(1 << 30, 7L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, -1L,
-                4096, 10 * 1024 * 1024, 1024 * 1024 + 12, TimestampType.CREATE_TIME);
+                4096, 10 * 1024 * 1024, 1024 * 1024 + 12, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
     public LogConfig withSegmentBytes(int v) {
-        return new LogConfig(v, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType);
+        return new LogConfig(v, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
     }
 
     public LogConfig withSegmentMs(long v) {
-        return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType);
+        return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
     }
 
     public LogConfig withRetentionMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType);
+        return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
     }
 
     public LogConfig withRetentionBytes(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, v, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, v, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
     }
 
     public LogConfig withIndexIntervalBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, segmentIndexBytes, maxMessageBytes, timestampType);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
     }
 
     public LogConfig withSegmentIndexBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, v, maxMessageBytes, timestampType);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, v, maxMessageBytes, timestampType, flushMessages, flushMs);
     }
 
     public LogConfig withMaxMessageBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, v, timestampType);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, v, timestampType, flushMessages, flushMs);
     }
 
     public LogConfig withTimestampType(TimestampType v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, v);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, v, flushMessages, flushMs);
+    }
+
+    public LogConfig withFlushMessages(long v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, v, flushMs);
+    }
+
+    public LogConfig withFlushMs(long v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, v);
     }
 }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  *       <offset>}; everything below each offset was fsynced. Rewritten atomically (temporary file, fsync, rename)
  *       every minute and at close. After an unclean shutdown each log re-validates only from its recovery point.</li>
  * </ul>
- * A daemon thread applies retention to every log every {@code retentionCheckIntervalMs} and writes the
- * checkpoint. Logs are opened on demand by the broker ({@link #openLog}); other directories are ignored.
+ * A daemon thread applies retention to every log every {@code retentionCheckIntervalMs}, fsyncs the logs whose
+ * {@code flush.ms} is due every {@code flushCheckIntervalMs}, and writes the checkpoint. Logs are opened on demand by the broker ({@link #openLog}); other directories are ignored.
  */
 public final class LogManager implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);
@@ -48,7 +48,7 @@ public final class LogManager implements Closeable {
     private boolean closed;
 
     private LogManager(Path dataDir, Clock clock, boolean cleanShutdown, Map<TopicPartition, Long> recoveryPoints,
-                       long retentionCheckIntervalMs) {
+                       long retentionCheckIntervalMs, long flushCheckIntervalMs) {
         this.dataDir = dataDir;
         this.clock = clock;
         this.cleanShutdown = cleanShutdown;
@@ -60,11 +60,13 @@ public final class LogManager implements Closeable {
         });
         long every = Math.max(10, retentionCheckIntervalMs);
         scheduler.scheduleWithFixedDelay(this::applyRetention, every, every, TimeUnit.MILLISECONDS);
+        long flushEvery = Math.max(10, flushCheckIntervalMs);
+        scheduler.scheduleWithFixedDelay(this::flushDueLogs, flushEvery, flushEvery, TimeUnit.MILLISECONDS);
         scheduler.scheduleWithFixedDelay(this::checkpointQuietly, CHECKPOINT_INTERVAL_MS, CHECKPOINT_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     /** Opens the data directory; reads and removes the clean-shutdown marker. */
-    public static LogManager open(Path dataDir, Clock clock, long retentionCheckIntervalMs) {
+    public static LogManager open(Path dataDir, Clock clock, long retentionCheckIntervalMs, long flushCheckIntervalMs) {
         try {
             boolean fresh = !Files.isDirectory(dataDir) || isEmpty(dataDir);
             Files.createDirectories(dataDir);
@@ -73,7 +75,7 @@ public final class LogManager implements Closeable {
             Map<TopicPartition, Long> points = readRecoveryPoints(dataDir.resolve(RECOVERY_POINTS));
             Files.deleteIfExists(marker);
             fsyncDirectory(dataDir);
-            return new LogManager(dataDir, clock, clean, points, retentionCheckIntervalMs);
+            return new LogManager(dataDir, clock, clean, points, retentionCheckIntervalMs, flushCheckIntervalMs);
         } catch (IOException e) {
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot open data directory " + dataDir + ": " + e.getMessage(), e);
         }
@@ -131,6 +133,20 @@ public final class LogManager implements Closeable {
                 }
             } catch (RuntimeException e) {
                 log.error("Retention of {} failed", l.dir(), e);
+            }
+        }
+    }
+
+    /** fsyncs every log whose {@code flush.ms} has passed since its last fsync and that has data to flush. */
+    void flushDueLogs() {
+        for (Log l : logs.values()) {
+            if (!l.flushDue()) {
+                continue;
+            }
+            try {
+                l.flush();
+            } catch (RuntimeException e) {
+                log.error("Scheduled fsync of {} (flush.ms) failed", l.dir(), e);
             }
         }
     }

@@ -17,7 +17,7 @@ class LogRecoveryTest {
     @TempDir
     Path root;
     private final MutableClock clock = new MutableClock();
-    private final LogConfig config = new LogConfig(700, Long.MAX_VALUE, -1, -1, 128, 4096, 1 << 20, TimestampType.CREATE_TIME);
+    private final LogConfig config = new LogConfig(700, Long.MAX_VALUE, -1, -1, 128, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE);
 
     private Path dir() {
         return root.resolve("t-0");

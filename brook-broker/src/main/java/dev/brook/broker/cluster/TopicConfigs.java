@@ -61,8 +61,8 @@ public final class TopicConfigs {
         add("max.compaction.lag.ms", Type.LONG, c -> String.valueOf(Long.MAX_VALUE), v -> longAtLeast(v, 1), "log.cleaner.max.compaction.lag.ms");
         add("min.cleanable.dirty.ratio", Type.DOUBLE, c -> "0.5", TopicConfigs::ratio, "log.cleaner.min.cleanable.ratio");
         add("file.delete.delay.ms", Type.LONG, c -> "60000", v -> longAtLeast(v, 0), "log.segment.delete.delay.ms");
-        add("flush.messages", Type.LONG, c -> String.valueOf(Long.MAX_VALUE), v -> longAtLeast(v, 1), "log.flush.interval.messages");
-        add("flush.ms", Type.LONG, c -> String.valueOf(Long.MAX_VALUE), v -> longAtLeast(v, 0), "log.flush.interval.ms");
+        add("flush.messages", Type.LONG, c -> String.valueOf(c.flushMessages()), v -> longAtLeast(v, 1), "log.flush.interval.messages");
+        add("flush.ms", Type.LONG, c -> String.valueOf(c.flushMs()), v -> longAtLeast(v, 0), "log.flush.interval.ms");
         add("preallocate", Type.BOOLEAN, c -> "false", TopicConfigs::bool, "log.preallocate");
         add("message.timestamp.before.max.ms", Type.LONG, c -> String.valueOf(Long.MAX_VALUE), v -> longAtLeast(v, 0),
                 "log.message.timestamp.before.max.ms");
@@ -130,7 +130,9 @@ public final class TopicConfigs {
                 Integer.parseInt(effective("index.interval.bytes", o, d)),
                 Integer.parseInt(effective("segment.index.bytes", o, d)),
                 Integer.parseInt(effective("max.message.bytes", o, d)),
-                TimestampType.forName(effective("message.timestamp.type", o, d)));
+                TimestampType.forName(effective("message.timestamp.type", o, d)),
+                Long.parseLong(effective("flush.messages", o, d)),
+                Long.parseLong(effective("flush.ms", o, d)));
     }
 
     static boolean isCompacted(Map<String, String> overrides) {

@@ -5,6 +5,7 @@ import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.network.CloseConnection;
 import dev.brook.broker.network.RequestContext;
 import dev.brook.log.AppendResult;
+import dev.brook.log.Log;
 import dev.brook.log.LogException;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  *       fsync is what makes "all" mean something; the flusher batches many producers' and partitions' waits
  *       into one fsync per log (group commit).</li>
  * </ul>
+ * A topic's {@code flush.messages} adds to this: the request whose append leaves that many messages unflushed
+ * waits for the fsync too, whatever its acks.
  * A batch the idempotent producer already sent is answered with its original offsets and not written twice.
  * Errors are per partition and never fail the whole request.
  */
@@ -102,10 +105,11 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             pr.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(result.logStartOffset());
-            if (waitForFsync) {
-                durable.add(broker.flusher().flushUpTo(partition.log(), result.lastOffset() + 1)
+            Log l = partition.log();
+            if (waitForFsync || l.unflushedMessages() >= l.config().flushMessages()) {
+                durable.add(broker.flusher().flushUpTo(l, result.lastOffset() + 1)
                         .exceptionally(e -> {
-                            log.error("fsync of {} failed; acks=all produce answered with KAFKA_STORAGE_ERROR",
+                            log.error("fsync of {} failed; produce answered with KAFKA_STORAGE_ERROR",
                                     partition.topicPartition(), e);
                             pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setBaseOffset(-1)
                                     .setErrorMessage("fsync failed: " + e.getMessage());

@@ -32,9 +32,9 @@ class GroupCoordinatorTest {
     private GroupCoordinator coordinator;
 
     private void open() {
-        logs = LogManager.open(dir, Clock.systemUTC(), 300_000);
+        logs = LogManager.open(dir, Clock.systemUTC(), 300_000, 100);
         topics = new TopicRegistry(logs, LogConfig.defaults(), tp -> { });
-        flusher = new Flusher("test-flusher");
+        flusher = new Flusher("test-flusher", 0);
         var offsetsTopic = topics.createInternal(GroupCoordinator.OFFSETS_TOPIC, 1, Map.of("cleanup.policy", "compact"));
         coordinator = GroupCoordinator.start(config, timer, new GroupLog(offsetsTopic.partition(0), flusher), topics);
         topics.onTopicDeleted(coordinator::topicDeleted);
