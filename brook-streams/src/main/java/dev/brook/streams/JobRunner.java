@@ -354,6 +354,7 @@ public final class JobRunner implements AutoCloseable {
                     forEachTask(Task::advance); // quiet inputs become idle by wall-clock time
                     nextTick = now + 100;
                 }
+                forEachTask(Task::endOfBatch); // one round of watermark markers per poll, not one per record
                 if (now >= nextCommit) {
                     commit(allTasks());
                     nextCommit = now + commitIntervalMs;

@@ -11,6 +11,13 @@ interface Processor {
     default void onWatermark(long watermark) {
     }
 
+    /**
+     * The runner finished a batch of input (one poll's records, or one record in the {@link TestDriver}): a step that
+     * holds back progress messages until then sends them now.
+     */
+    default void onEndOfBatch() {
+    }
+
     /** The task is about to commit: a step that tells others its progress says it again (for a new reader). */
     default void onCommit() {
     }

@@ -269,6 +269,13 @@ final class Task {
         }
     }
 
+    /** After a batch of input: repartition steps send the watermark markers the batch moved. */
+    void endOfBatch() {
+        for (Processor p : watermarkOrder) {
+            p.onEndOfBatch();
+        }
+    }
+
     /** Before a commit: repartition steps repeat their watermark markers, for downstream tasks that moved. */
     void resendMarkers() {
         for (Processor p : watermarkOrder) {

@@ -95,6 +95,7 @@ public final class TestDriver {
         for (Task[] ts : tasks.values()) {
             for (Task t : ts) {
                 t.advance();
+                t.endOfBatch();
             }
         }
         drain();
@@ -154,6 +155,7 @@ public final class TestDriver {
             Task t = tasks.get(readers.get(topic))[partition];
             t.process(topic, keySerde.serialize(key), valueSerde.serialize(value), timestamp.toEpochMilli());
             t.advance();
+            t.endOfBatch();
             drain();
         }
     }
@@ -194,6 +196,7 @@ public final class TestDriver {
                     Task t = tasks.get(reader)[p];
                     t.process(topic, key, value, timestamp);
                     t.advance();
+                    t.endOfBatch();
                 });
             }
             if (!upstreamOf.containsKey(topic)) {
@@ -208,6 +211,7 @@ public final class TestDriver {
                 Task t = tasks.get(reader)[partition];
                 t.processWatermark(topic, origin, watermark, idle);
                 t.advance();
+                t.endOfBatch();
             });
         }
 

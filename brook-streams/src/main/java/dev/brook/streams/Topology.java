@@ -176,6 +176,10 @@ final class Topology {
             return new Processor() {
                 private long sentWatermark = Long.MIN_VALUE;
                 private boolean sentIdle;
+                /** A watermark or idle change not yet sent: markers go out once per batch, not once per record. */
+                private boolean pending;
+                private long pendingWatermark;
+                private boolean pendingIdle;
 
                 @Override
                 public void process(Object k, Object v, long ts) {
@@ -184,19 +188,29 @@ final class Topology {
 
                 @Override
                 public void onWatermark(long watermark) {
-                    if (watermark != sentWatermark || task.idle() != sentIdle) {
-                        markers(watermark, task.idle());
+                    pending = watermark != sentWatermark || task.idle() != sentIdle;
+                    pendingWatermark = watermark;
+                    pendingIdle = task.idle();
+                }
+
+                @Override
+                public void onEndOfBatch() {
+                    if (pending) {
+                        markers(pendingWatermark, pendingIdle);
                     }
                 }
 
                 @Override
                 public void onCommit() {
-                    if (sentWatermark != Long.MIN_VALUE) {
+                    if (pending) {
+                        markers(pendingWatermark, pendingIdle);
+                    } else if (sentWatermark != Long.MIN_VALUE) {
                         markers(sentWatermark, sentIdle);
                     }
                 }
 
                 void markers(long watermark, boolean idle) {
+                    pending = false;
                     sentWatermark = watermark;
                     sentIdle = idle;
                     for (int p = 0; p < out.partitionsOf(topic); p++) {
