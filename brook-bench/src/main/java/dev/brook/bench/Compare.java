@@ -126,6 +126,14 @@ final class Compare {
                     }
                 }
             }
+            // the like-for-like durability comparison beside the targets: Kafka fsyncing every produce request too
+            // (flush.messages=1, in its request threads), against Brook's acks=all, which the setting does not change
+            String fsynced = "tput-p1-flush1-r" + round;
+            Workloads.createTopic(broker.bootstrap(), fsynced, 1, Map.of("flush.messages", "1"));
+            double[] cpu = cpuBefore(broker);
+            double rate = Workloads.produce(broker.bootstrap(), fsynced, produceCount, "all");
+            record(new Metric("produce 1 KiB, 1 partition, acks=all, topic flush.messages=1", "records/s", true, Double.NaN), kind, rate);
+            recordCpu(kind, broker, cpu, "produce 1 partition, acks=all, flush.messages=1");
             sampling.set(false);
             sampler.join();
             record(new Metric("resident memory, under load (peak)", "MiB", false, Double.NaN), kind, peak.get());

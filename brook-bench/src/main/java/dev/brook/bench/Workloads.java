@@ -81,8 +81,13 @@ final class Workloads {
      * before its partitions are ready, and producing earlier sends an idempotent producer into retries.
      */
     static void createTopic(String bootstrap, String topic, int partitions) throws Exception {
+        createTopic(bootstrap, topic, partitions, Map.of());
+    }
+
+    /** As {@link #createTopic(String, String, int)}, with topic configs. */
+    static void createTopic(String bootstrap, String topic, int partitions, Map<String, String> configs) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all().get(60, TimeUnit.SECONDS);
             Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < partitions; p++) {
                 latest.put(new TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
