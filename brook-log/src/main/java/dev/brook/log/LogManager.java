@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *       every minute and at close. After an unclean shutdown each log re-validates only from its recovery point.</li>
  * </ul>
  * A daemon thread applies retention to every log every {@code retentionCheckIntervalMs}, fsyncs the logs whose
- * {@code flush.ms} is due every {@code flushCheckIntervalMs}, and writes the checkpoint. Logs are opened on demand by the broker ({@link #openLog}); other directories are ignored.
+ * {@code flush.ms} is due every {@code flushCheckIntervalMs}, and writes the checkpoint. Logs are opened on demand
+ * by the broker ({@link #openLog}); other directories are ignored.
  */
 public final class LogManager implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);

@@ -94,8 +94,7 @@ public final class TestDriver {
         startTasks();
         for (Task[] ts : tasks.values()) {
             for (Task t : ts) {
-                t.advance();
-                t.endOfBatch();
+                step(t);
             }
         }
         drain();
@@ -154,10 +153,15 @@ public final class TestDriver {
             startTasks();
             Task t = tasks.get(readers.get(topic))[partition];
             t.process(topic, keySerde.serialize(key), valueSerde.serialize(value), timestamp.toEpochMilli());
-            t.advance();
-            t.endOfBatch();
+            step(t);
             drain();
         }
+    }
+
+    /** After each record or marker: here every one is a batch of its own, so markers go out at once. */
+    private static void step(Task t) {
+        t.advance();
+        t.endOfBatch();
     }
 
     private void startTasks() {
@@ -195,8 +199,7 @@ public final class TestDriver {
                 internal.add(() -> {
                     Task t = tasks.get(reader)[p];
                     t.process(topic, key, value, timestamp);
-                    t.advance();
-                    t.endOfBatch();
+                    step(t);
                 });
             }
             if (!upstreamOf.containsKey(topic)) {
@@ -210,8 +213,7 @@ public final class TestDriver {
             internal.add(() -> {
                 Task t = tasks.get(reader)[partition];
                 t.processWatermark(topic, origin, watermark, idle);
-                t.advance();
-                t.endOfBatch();
+                step(t);
             });
         }
 

@@ -174,43 +174,35 @@ final class Topology {
         Processor create(Task task, List<Processor> next) {
             TaskOutput out = task.output();
             return new Processor() {
+                // what the markers last said; the task's watermark and idle flag move on per record, and a batch
+                // that moved them sends one round of markers at its end, not one per record
                 private long sentWatermark = Long.MIN_VALUE;
                 private boolean sentIdle;
-                /** A watermark or idle change not yet sent: markers go out once per batch, not once per record. */
-                private boolean pending;
-                private long pendingWatermark;
-                private boolean pendingIdle;
 
                 @Override
                 public void process(Object k, Object v, long ts) {
                     send(out, topic, keySerde, valueSerde, k, v, ts, 0, task.sequence());
                 }
 
-                @Override
-                public void onWatermark(long watermark) {
-                    pending = watermark != sentWatermark || task.idle() != sentIdle;
-                    pendingWatermark = watermark;
-                    pendingIdle = task.idle();
+                private boolean moved() {
+                    return task.watermark() != sentWatermark || task.idle() != sentIdle;
                 }
 
                 @Override
                 public void onEndOfBatch() {
-                    if (pending) {
-                        markers(pendingWatermark, pendingIdle);
+                    if (moved()) {
+                        markers(task.watermark(), task.idle());
                     }
                 }
 
                 @Override
                 public void onCommit() {
-                    if (pending) {
-                        markers(pendingWatermark, pendingIdle);
-                    } else if (sentWatermark != Long.MIN_VALUE) {
-                        markers(sentWatermark, sentIdle);
+                    if (moved() || sentWatermark != Long.MIN_VALUE) {
+                        markers(task.watermark(), task.idle());
                     }
                 }
 
                 void markers(long watermark, boolean idle) {
-                    pending = false;
                     sentWatermark = watermark;
                     sentIdle = idle;
                     for (int p = 0; p < out.partitionsOf(topic); p++) {
