@@ -138,6 +138,8 @@ public record BrokerConfig(
                 case "log.index.size.max.bytes" -> log = log.withSegmentIndexBytes(parseInt(k, v));
                 case "message.max.bytes" -> log = log.withMaxMessageBytes(parseInt(k, v));
                 case "log.message.timestamp.type" -> log = log.withTimestampType(parseTimestampType(k, v));
+                case "log.message.timestamp.before.max.ms" -> log = log.withTimestampBeforeMaxMs(atLeast(k, v, 0));
+                case "log.message.timestamp.after.max.ms" -> log = log.withTimestampAfterMaxMs(atLeast(k, v, 0));
                 case "group.min.session.timeout.ms" -> g = g.withMinSessionTimeoutMs(parseInt(k, v));
                 case "group.max.session.timeout.ms" -> g = g.withMaxSessionTimeoutMs(parseInt(k, v));
                 case "group.initial.rebalance.delay.ms" -> g = g.withInitialRebalanceDelayMs(parseInt(k, v));
@@ -177,6 +179,8 @@ public record BrokerConfig(
         m.put("log.index.size.max.bytes", String.valueOf(logDefaults.segmentIndexBytes()));
         m.put("message.max.bytes", String.valueOf(logDefaults.maxMessageBytes()));
         m.put("log.message.timestamp.type", logDefaults.timestampType().name);
+        m.put("log.message.timestamp.before.max.ms", String.valueOf(logDefaults.timestampBeforeMaxMs()));
+        m.put("log.message.timestamp.after.max.ms", String.valueOf(logDefaults.timestampAfterMaxMs()));
         m.put("group.min.session.timeout.ms", String.valueOf(groups.minSessionTimeoutMs()));
         m.put("group.max.session.timeout.ms", String.valueOf(groups.maxSessionTimeoutMs()));
         m.put("group.initial.rebalance.delay.ms", String.valueOf(groups.initialRebalanceDelayMs()));

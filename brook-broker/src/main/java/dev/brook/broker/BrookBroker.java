@@ -9,6 +9,7 @@ import dev.brook.broker.handler.Apis;
 import dev.brook.broker.handler.BrokerNode;
 import dev.brook.broker.handler.DelayedFetches;
 import dev.brook.broker.network.KafkaServer;
+import dev.brook.log.DataDirectoryInUseException;
 import dev.brook.log.Flusher;
 import dev.brook.log.LogManager;
 import java.net.InetSocketAddress;
@@ -87,6 +88,8 @@ public final class BrookBroker implements AutoCloseable {
         try {
             logs = LogManager.open(config.dataDir(), Clock.systemUTC(), config.retentionCheckIntervalMs(),
                     config.flushCheckIntervalMs());
+        } catch (DataDirectoryInUseException e) {
+            throw new BrokerStartException(e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new BrokerStartException("cannot open data directory " + config.dataDir().toAbsolutePath() + ": " + e.getMessage(), e);
         }
@@ -120,10 +123,14 @@ public final class BrookBroker implements AutoCloseable {
                     topics.topics().size(), bound);
             return new BrookBroker(logs, flusher, server, topics, groups);
         } catch (RuntimeException e) {
-            if (flusher != null) {
-                flusher.close();
+            try {
+                if (flusher != null) {
+                    flusher.close();
+                }
+                logs.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
             }
-            logs.close();
             throw e;
         }
     }

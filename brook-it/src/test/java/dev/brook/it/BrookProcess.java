@@ -28,6 +28,7 @@ final class BrookProcess implements AutoCloseable {
     private final Process process;
     private final List<String> output = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch ready = new CountDownLatch(1);
+    private final java.util.concurrent.atomic.AtomicLong lines = new java.util.concurrent.atomic.AtomicLong();
 
     private BrookProcess(Process process, String address) {
         this.process = process;
@@ -44,10 +45,7 @@ final class BrookProcess implements AutoCloseable {
      */
     static BrookProcess start(int port, Path dataDir, Duration startTimeout) throws IOException, InterruptedException {
         String address = "127.0.0.1:" + port;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "dev.brook.server.BrookCli", "server", "--listen", address, "--data-dir", dataDir.toString())
-                .redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(command(port, dataDir)).redirectErrorStream(true);
         BrookProcess broker = new BrookProcess(builder.start(), address);
         if (!broker.ready.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             broker.kill();
@@ -55,6 +53,13 @@ final class BrookProcess implements AutoCloseable {
                     + "; alive=" + broker.process.isAlive() + "; output:\n" + broker.outputTail());
         }
         return broker;
+    }
+
+    /** The command line of {@code brook server} on {@code 127.0.0.1:port} over {@code dataDir}, in a JVM of this one's classpath. */
+    static List<String> command(int port, Path dataDir) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+                "dev.brook.server.BrookCli", "server", "--listen", "127.0.0.1:" + port, "--data-dir", dataDir.toString());
     }
 
     /** A port nobody listens on right now on 127.0.0.1 (bound, read, released). */
@@ -82,8 +87,17 @@ final class BrookProcess implements AutoCloseable {
         return process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** How many lines the broker has printed in all (stack-trace lines included). */
+    long linesPrinted() {
+        return lines.get();
     }
 
     /** The last lines the broker printed, for failure messages. */
@@ -111,6 +125,7 @@ final class BrookProcess implements AutoCloseable {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
+                lines.incrementAndGet();
                 synchronized (output) {
                     output.add(line);
                     if (output.size() > 2_000) {

@@ -68,7 +68,7 @@ class KafkajsTest {
     }
 
     /** {@code src/test/js} of brook-it, whether the tests run from the module (Surefire) or the repository root. */
-    private static Path locateScriptDir() {
+    static Path locateScriptDir() {
         for (Path candidate : List.of(Path.of("src/test/js"), Path.of("brook-it/src/test/js"))) {
             if (Files.isRegularFile(candidate.resolve("kafkajs-roundtrip.js"))) {
                 return candidate.toAbsolutePath();

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Group commit: one thread fsyncs logs on behalf of every waiting {@code acks=all} producer.
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Flusher implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Flusher.class);
+    private static final ThrottledLogger FAILURES = new ThrottledLogger(log, Level.ERROR);
 
     private record Request(Log log, long offset, CompletableFuture<Void> done) {
     }
@@ -180,7 +182,7 @@ public final class Flusher implements Closeable {
             }
         } catch (RuntimeException e) {
             failures.put(l, e);
-            log.error("fsync of {} failed", l.dir(), e);
+            FAILURES.log("fsync failed", "fsync of {} failed", l.dir(), e);
         }
     }
 

@@ -3,10 +3,12 @@ package dev.brook.log;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A memory-mapped file of fixed-size entries sorted by their key, shared by {@link OffsetIndex} and
@@ -25,6 +27,15 @@ abstract class IndexFile implements AutoCloseable {
     private final int maxEntries;
     protected MappedByteBuffer mmap;
     protected volatile int entries;
+    /**
+     * Bytes from the start of the file known to have disk blocks behind them. The file is sparse beyond its entries,
+     * and a write through the mapping into a hole that the file system cannot fill (a full disk) is not an
+     * {@link IOException} but a SIGBUS, which the JVM raises as an {@link InternalError} wherever it likes; so
+     * {@link #reserve} writes zeros through the channel first, where a full disk is an ordinary error.
+     */
+    private int backed;
+    private static final int RESERVE_STEP = 64 * 1024;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(RESERVE_STEP);
 
     IndexFile(Path path, long baseOffset, int maxBytes, int entrySize, boolean trustExisting) {
         this.path = path;
@@ -44,6 +55,7 @@ abstract class IndexFile implements AutoCloseable {
                 mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, (long) maxEntries * entrySize);
             }
             entries = existing;
+            backed = existing * entrySize;
         } catch (IOException e) {
             throw new LogException(org.apache.kafka.common.protocol.Errors.KAFKA_STORAGE_ERROR, "cannot open index " + path, e);
         }
@@ -87,6 +99,29 @@ abstract class IndexFile implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Makes sure the next {@code more} entries land on disk blocks that exist, allocating them (in steps of 64 KiB)
+     * with ordinary writes. Caller holds the owning log's lock.
+     *
+     * @throws IOException if the file system has no room (then nothing about the index changed)
+     */
+    final void reserve(int more) throws IOException {
+        long needed = Math.min((long) (entries + more) * entrySize, (long) maxEntries * entrySize);
+        if (needed <= backed) {
+            return;
+        }
+        long end = Math.min((needed + RESERVE_STEP - 1) / RESERVE_STEP * RESERVE_STEP, (long) maxEntries * entrySize);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            long at = backed;
+            while (at < end) {
+                ByteBuffer zeros = ZEROS.duplicate();
+                zeros.limit((int) Math.min(zeros.capacity(), end - at));
+                at += ch.write(zeros, at);
+            }
+        }
+        backed = (int) end;
+    }
+
     protected final int slot(int n) {
         return n * entrySize;
     }
@@ -124,6 +159,7 @@ abstract class IndexFile implements AutoCloseable {
         try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
             mmap.force();
             raf.setLength(bytes);
+            backed = Math.min(backed, bytes);
             mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, Math.max(bytes, 0));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resize " + path, e);

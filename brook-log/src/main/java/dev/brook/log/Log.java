@@ -2,6 +2,7 @@ package dev.brook.log;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -30,6 +31,7 @@ import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One partition's durable, segmented, append-only log of Kafka v2 record batches.
@@ -41,13 +43,16 @@ import org.slf4j.LoggerFactory;
  * <p>Guarantees: offsets are contiguous and assigned here; a batch is visible to readers only once it is fully
  * written (the end offset is published last); {@link #flushedOffset()} only moves forward and everything below it
  * is on disk. After an unclean shutdown, {@link #open} with {@code recover} re-validates every batch from the
- * recovery point and truncates at the first invalid byte.
+ * recovery point; {@link LogLoader} cuts a torn tail off the active segment and moves any other damage to the
+ * {@link Quarantine}, keeping every whole batch. Offsets are contiguous within a segment; between segments there is
+ * a gap only where a damaged batch was quarantined.
  *
  * <p>Threads: appends, rolls, retention and DeleteRecords take the log's lock; reads and the offset getters never
  * do; {@link #flush} takes a separate flush lock so fsync never blocks appends.
  */
 public final class Log implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Log.class);
+    private static final ThrottledLogger CORRUPTION = new ThrottledLogger(log, Level.ERROR);
     private static final String LOG_START_FILE = "log-start-offset";
     /** Deleted segments stay readable this long for reads already holding a slice of them. */
     static final long DELETE_DELAY_MS = 60_000;
@@ -81,8 +86,8 @@ public final class Log implements Closeable {
     /**
      * Opens (creating if absent) the log in {@code dir}.
      *
-     * @param recover       re-validate batches from the segment containing {@code recoveryPoint} on, truncating at
-     *                      the first invalid byte (after an unclean shutdown)
+     * @param recover       re-validate batches from the segment containing {@code recoveryPoint} on (after an unclean
+     *                      shutdown; see {@link LogLoader})
      * @param recoveryPoint everything below it was flushed before the crash
      */
     public static Log open(Path dir, LogConfig config, Clock clock, boolean recover, long recoveryPoint) {
@@ -97,58 +102,7 @@ public final class Log implements Closeable {
     }
 
     private void load(boolean recover, long recoveryPoint) throws IOException {
-        List<Long> bases = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.log")) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                try {
-                    bases.add(Long.parseLong(name.substring(0, name.length() - 4)));
-                } catch (NumberFormatException ignored) {
-                    // not a segment
-                }
-            }
-        }
-        bases.sort(Long::compare);
-        long recoverFrom = Long.MAX_VALUE;
-        if (recover) {
-            recoverFrom = 0;
-            for (long b : bases) {
-                if (b <= recoveryPoint) {
-                    recoverFrom = b;
-                }
-            }
-        }
-        boolean truncated = false;
-        for (int i = 0; i < bases.size(); i++) {
-            long base = bases.get(i);
-            if (truncated) {
-                Segment dead = Segment.open(dir, base, config, false);
-                dead.records.close();
-                dead.deleteFiles(dir);
-                log.warn("Deleted segment {} of {}: it follows a corrupt one", base, dir);
-                continue;
-            }
-            boolean last = i == bases.size() - 1;
-            boolean validate = base >= recoverFrom;
-            Segment s = Segment.open(dir, base, config, !validate && !last);
-            if (validate || last || !s.offsetIndex.isSane() || !s.timeIndex.isSane()
-                    || s.offsetIndex.lastPosition() >= Math.max(1, s.size())) {
-                int cut = s.recover(validate, producers);
-                if (cut > 0) {
-                    log.warn("Recovered {}: truncated {} invalid bytes at offset {}", dir, cut, s.nextOffset);
-                    truncated = true;
-                }
-            } else {
-                s.load(producers);
-            }
-            if (!last || truncated) {
-                s.trimIndexes();
-            }
-            if (!last && !truncated) {
-                s.firstAppendMs = clock.millis();
-            }
-            segments.put(base, s);
-        }
+        new LogLoader(dir, config, clock, producers).load(segments, recover, recoveryPoint);
         if (segments.isEmpty()) {
             segments.put(0L, Segment.open(dir, 0, config, false));
         }
@@ -179,16 +133,29 @@ public final class Log implements Closeable {
      * Validates the batches, de-duplicates idempotent producers, assigns offsets and writes them. The batches are
      * modified in place (base offsets, and timestamps on LogAppendTime topics).
      *
-     * @throws LogException CORRUPT_MESSAGE, MESSAGE_TOO_LARGE, OUT_OF_ORDER_SEQUENCE_NUMBER,
+     * <p>Every record of every batch is checked first ({@link RecordValidator}); on CreateTime topics a batch's max
+     * timestamp is set to its records' largest, which is what the time index then holds.
+     *
+     * @throws LogException CORRUPT_MESSAGE, INVALID_RECORD and INVALID_TIMESTAMP ({@link RecordValidationException}
+     *                      when one record is at fault), MESSAGE_TOO_LARGE, OUT_OF_ORDER_SEQUENCE_NUMBER,
      *                      INVALID_PRODUCER_EPOCH or KAFKA_STORAGE_ERROR; nothing is written then
      */
     public AppendResult append(MemoryRecords records) {
         LogConfig cfg = config;
         int total = 0;
         int batches = 0;
+        ByteBuffer buffer = records.buffer();
+        int batchStart = buffer.position();
+        RecordValidator validator = RecordValidator.forThisThread();
+        long nowMs = clock.millis();
         try {
             for (MutableRecordBatch batch : records.batches()) {
                 validate(batch, cfg);
+                long maxTimestamp = validator.validate(buffer, batchStart, batch, cfg, nowMs);
+                if (cfg.timestampType() == TimestampType.CREATE_TIME && maxTimestamp != batch.maxTimestamp()) {
+                    batch.setMaxTimestamp(TimestampType.CREATE_TIME, maxTimestamp); // what the time index will hold
+                }
+                batchStart += batch.sizeInBytes();
                 total += batch.sizeInBytes();
                 batches++;
             }
@@ -225,6 +192,7 @@ public final class Log implements Closeable {
             }
             int position = active.size();
             try {
+                active.reserveIndexes(batches);
                 active.records.append(records);
             } catch (IOException e) {
                 truncateAfterFailedWrite(active, position);
@@ -262,8 +230,19 @@ public final class Log implements Closeable {
         }
         Integer count = batch.countOrNull();
         if (count == null || count <= 0 || batch.lastOffset() < batch.baseOffset()
-                || batch.lastOffset() - batch.baseOffset() + 1 < count) {
-            throw new LogException(Errors.INVALID_RECORD, "record batch holds no records or inconsistent offsets");
+                || batch.lastOffset() - batch.baseOffset() + 1 != count) {
+            throw new LogException(Errors.INVALID_RECORD, "record batch holds " + count + " records but its last offset delta is "
+                    + (batch.lastOffset() - batch.baseOffset()));
+        }
+        if (batch.isControlBatch()) {
+            throw new LogException(Errors.INVALID_RECORD, "clients may not write control batches");
+        }
+        if (batch.isTransactional()) {
+            throw new LogException(Errors.INVALID_RECORD, "a transactional batch needs transactions, which Brook does not support yet");
+        }
+        if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            throw new LogException(Errors.INVALID_RECORD, "base sequence " + batch.baseSequence() + " of producer "
+                    + batch.producerId() + " is negative");
         }
     }
 
@@ -292,13 +271,24 @@ public final class Log implements Closeable {
         if (active.isEmpty()) {
             return active;
         }
-        if (active.maxTimestamp >= 0) {
-            active.timeIndex.maybeAppend(active.maxTimestamp, active.offsetOfMaxTimestamp);
-        }
+        appendLastTimeIndexEntry(active);
         active.trimIndexes();
         Segment next = Segment.open(dir, logEndOffset, config, false);
         segments.put(logEndOffset, next);
         return next;
+    }
+
+    /** The time index's entry for a segment's largest timestamp, written when it stops being active. */
+    private static void appendLastTimeIndexEntry(Segment s) {
+        if (s.maxTimestamp < 0) {
+            return;
+        }
+        try {
+            s.reserveIndexes(0);
+            s.timeIndex.maybeAppend(s.maxTimestamp, s.offsetOfMaxTimestamp);
+        } catch (IOException e) {
+            // a full disk: without the entry a lookup by time only scans a little further
+        }
     }
 
     // ------------------------------------------------------------------ read
@@ -321,21 +311,48 @@ public final class Log implements Closeable {
         Map.Entry<Long, Segment> entry = segments.floorEntry(offset);
         while (entry != null) {
             Segment s = entry.getValue();
-            FileRecords.LogOffsetPosition found = s.find(offset);
+            FileRecords.LogOffsetPosition found = find(s, offset);
             if (found != null) {
                 int from = found.position;
                 int size = 0;
+                long expected = -1;
                 for (FileChannelRecordBatch batch : s.records.batchesFrom(from)) {
                     if (batch.baseOffset() >= end || (size > 0 && (long) size + batch.sizeInBytes() > maxBytes)) {
                         break;
                     }
+                    if (expected >= 0 && batch.baseOffset() != expected) {
+                        break; // the next read starts here, and find() reports it
+                    }
                     size += batch.sizeInBytes();
+                    expected = batch.lastOffset() + 1;
+                }
+                if (size == 0) {
+                    throw corrupt("offset " + offset + " is below the log end " + end + ", but the batch holding it says it"
+                            + " starts beyond the end (its base offset was damaged on disk)");
                 }
                 return new ReadResult(s.records.slice(from, size), start, end);
             }
             entry = segments.higherEntry(entry.getKey());
         }
         return new ReadResult(MemoryRecords.EMPTY, start, end);
+    }
+
+    private FileRecords.LogOffsetPosition find(Segment s, long offset) {
+        try {
+            return s.find(offset);
+        } catch (LogException e) {
+            throw corrupt(e.getMessage());
+        }
+    }
+
+    /**
+     * A read found a damaged batch: logged (the first in full, then counted), and answered with CORRUPT_MESSAGE, which
+     * the Java consumer raises from {@code poll} instead of waiting on a partition that never makes progress.
+     */
+    private LogException corrupt(String what) {
+        CORRUPTION.log("corrupt batch on read", "Log {} is damaged: {}. Fetches there get CORRUPT_MESSAGE; restart the broker "
+                + "to have the segment repaired or quarantined", dir, what);
+        return new LogException(Errors.CORRUPT_MESSAGE, "log " + dir.getFileName() + " is damaged on disk: " + what);
     }
 
     public long logStartOffset() {
@@ -620,10 +637,7 @@ public final class Log implements Closeable {
         lock.lock();
         try {
             flush();
-            Segment active = segments.lastEntry().getValue();
-            if (active.maxTimestamp >= 0) {
-                active.timeIndex.maybeAppend(active.maxTimestamp, active.offsetOfMaxTimestamp);
-            }
+            appendLastTimeIndexEntry(segments.lastEntry().getValue());
             for (Segment s : segments.values()) {
                 s.close();
             }

@@ -17,6 +17,10 @@ import org.apache.kafka.common.record.TimestampType;
  *                           produce request that reaches it is answered after the fsync, whatever its acks
  * @param flushMs            {@code flush.ms}: fsync once the last fsync is this old and there is data to flush (checked
  *                           every {@code log.flush.scheduler.interval.ms})
+ * @param compacted          {@code cleanup.policy} includes {@code compact}: records must have keys
+ * @param timestampBeforeMaxMs {@code message.timestamp.before.max.ms}: a CreateTime record may be at most this much
+ *                           older than the broker's clock
+ * @param timestampAfterMaxMs {@code message.timestamp.after.max.ms}: and at most this much newer
  */
 public record LogConfig(
         int segmentBytes,
@@ -28,51 +32,67 @@ public record LogConfig(
         int maxMessageBytes,
         TimestampType timestampType,
         long flushMessages,
-        long flushMs) {
+        long flushMs,
+        boolean compacted,
+        long timestampBeforeMaxMs,
+        long timestampAfterMaxMs) {
 
     /** Kafka's defaults. */
     public static LogConfig defaults() {
         return new LogConfig(1 << 30, 7L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, -1L,
-                4096, 10 * 1024 * 1024, 1024 * 1024 + 12, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE);
+                4096, 10 * 1024 * 1024, 1024 * 1024 + 12, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE,
+                false, Long.MAX_VALUE, 3_600_000L);
     }
 
     public LogConfig withSegmentBytes(int v) {
-        return new LogConfig(v, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
+        return new LogConfig(v, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withSegmentMs(long v) {
-        return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
+        return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withRetentionMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
+        return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withRetentionBytes(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, v, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, v, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withIndexIntervalBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withSegmentIndexBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, v, maxMessageBytes, timestampType, flushMessages, flushMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, v, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withMaxMessageBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, v, timestampType, flushMessages, flushMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, v, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withTimestampType(TimestampType v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, v, flushMessages, flushMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, v, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withFlushMessages(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, v, flushMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, v, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
     }
 
     public LogConfig withFlushMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, v);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, v, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+    }
+
+    public LogConfig withCompacted(boolean v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, v, timestampBeforeMaxMs, timestampAfterMaxMs);
+    }
+
+    public LogConfig withTimestampBeforeMaxMs(long v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, v, timestampAfterMaxMs);
+    }
+
+    public LogConfig withTimestampAfterMaxMs(long v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, v);
     }
 }

@@ -20,10 +20,13 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * All the logs in one data directory, plus two small files that make restarts fast and safe:
+ * All the logs in one data directory, plus three small files that make restarts fast and safe:
  * <ul>
+ *   <li>{@code .lock}: held with an OS file lock from {@link #open} to {@link #close}, so that a second broker on the
+ *       same directory stops before touching it ({@link DataDirectoryLock});</li>
  *   <li>{@code .brook_clean_shutdown}: empty; written (and fsynced) as the very last step of {@link #close}, removed
  *       at open. Present at open means every log was flushed and closed: no recovery is needed.</li>
  *   <li>{@code recovery-point-offset-checkpoint}: UTF-8 text, one line per log, {@code <topic> <partition>
@@ -36,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class LogManager implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(LogManager.class);
+    private static final ThrottledLogger FAILURES = new ThrottledLogger(log, Level.ERROR);
     static final String CLEAN_SHUTDOWN = ".brook_clean_shutdown";
     static final String RECOVERY_POINTS = "recovery-point-offset-checkpoint";
     private static final long CHECKPOINT_INTERVAL_MS = 60_000;
@@ -46,10 +50,12 @@ public final class LogManager implements Closeable {
     private final Map<TopicPartition, Long> recoveryPoints;
     private final ConcurrentHashMap<TopicPartition, Log> logs = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
+    private final DataDirectoryLock lock;
     private boolean closed;
 
     private LogManager(Path dataDir, Clock clock, boolean cleanShutdown, Map<TopicPartition, Long> recoveryPoints,
-                       long retentionCheckIntervalMs, long flushCheckIntervalMs) {
+                       long retentionCheckIntervalMs, long flushCheckIntervalMs, DataDirectoryLock lock) {
+        this.lock = lock;
         this.dataDir = dataDir;
         this.clock = clock;
         this.cleanShutdown = cleanShutdown;
@@ -66,25 +72,36 @@ public final class LogManager implements Closeable {
         scheduler.scheduleWithFixedDelay(this::checkpointQuietly, CHECKPOINT_INTERVAL_MS, CHECKPOINT_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** Opens the data directory; reads and removes the clean-shutdown marker. */
+    /**
+     * Opens the data directory: takes its lock (before anything else is read or written), then reads and removes the
+     * clean-shutdown marker.
+     *
+     * @throws DataDirectoryInUseException if another process (or another broker in this one) holds the directory
+     */
     public static LogManager open(Path dataDir, Clock clock, long retentionCheckIntervalMs, long flushCheckIntervalMs) {
+        DataDirectoryLock lock = null;
         try {
             boolean fresh = !Files.isDirectory(dataDir) || isEmpty(dataDir);
             Files.createDirectories(dataDir);
+            lock = DataDirectoryLock.acquire(dataDir);
             Path marker = dataDir.resolve(CLEAN_SHUTDOWN);
             boolean clean = fresh || Files.exists(marker);
             Map<TopicPartition, Long> points = readRecoveryPoints(dataDir.resolve(RECOVERY_POINTS));
             Files.deleteIfExists(marker);
             fsyncDirectory(dataDir);
-            return new LogManager(dataDir, clock, clean, points, retentionCheckIntervalMs, flushCheckIntervalMs);
+            return new LogManager(dataDir, clock, clean, points, retentionCheckIntervalMs, flushCheckIntervalMs, lock);
         } catch (IOException e) {
+            if (lock != null) {
+                lock.release();
+            }
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot open data directory " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
+    /** Empty but for a lock file left by an earlier process (which holds no lock once that process is gone). */
     private static boolean isEmpty(Path dir) throws IOException {
         try (var entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
+            return entries.allMatch(p -> p.getFileName().toString().equals(DataDirectoryLock.FILE));
         }
     }
 
@@ -133,7 +150,7 @@ public final class LogManager implements Closeable {
                     log.info("Retention deleted {} segments of {}", deleted, l.dir().getFileName());
                 }
             } catch (RuntimeException e) {
-                log.error("Retention of {} failed", l.dir(), e);
+                FAILURES.log("retention failed", "Retention of {} failed", l.dir(), e);
             }
         }
     }
@@ -147,7 +164,7 @@ public final class LogManager implements Closeable {
             try {
                 l.flush();
             } catch (RuntimeException e) {
-                log.error("Scheduled fsync of {} (flush.ms) failed", l.dir(), e);
+                FAILURES.log("scheduled fsync failed", "Scheduled fsync of {} (flush.ms) failed", l.dir(), e);
             }
         }
     }
@@ -156,7 +173,7 @@ public final class LogManager implements Closeable {
         try {
             checkpoint();
         } catch (RuntimeException e) {
-            log.error("Could not write {}", RECOVERY_POINTS, e);
+            FAILURES.log("checkpoint failed", "Could not write {}", RECOVERY_POINTS, e);
         }
     }
 
@@ -189,10 +206,32 @@ public final class LogManager implements Closeable {
                 log.error("Could not close {}", l.dir(), e);
             }
         }
-        checkpoint();
-        if (allClosed) {
-            writeAtomically(dataDir.resolve(CLEAN_SHUTDOWN), "");
+        try {
+            try {
+                checkpoint();
+            } catch (RuntimeException e) {
+                // a full disk: the logs are flushed and closed, so the marker below is still true; only an unclean
+                // restart would have needed the recovery points
+                log.error("Could not write {} at shutdown: {}", RECOVERY_POINTS, e.getMessage());
+            }
+            if (allClosed) {
+                writeAtomically(dataDir.resolve(CLEAN_SHUTDOWN), "");
+            }
+        } catch (RuntimeException e) {
+            log.error("Could not mark {} as cleanly shut down ({}); the next start recovers the logs", dataDir, e.getMessage());
+        } finally {
+            lock.release();
         }
+    }
+
+    /**
+     * For tests of crash recovery in one JVM: stops the scheduler and lets the directory's lock go, as the kernel does
+     * for a killed process, without flushing, checkpointing or writing the clean-shutdown marker.
+     */
+    synchronized void abandon() {
+        closed = true;
+        scheduler.shutdownNow();
+        lock.release();
     }
 
     private static Map<TopicPartition, Long> readRecoveryPoints(Path file) throws IOException {

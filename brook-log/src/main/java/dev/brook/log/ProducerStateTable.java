@@ -85,6 +85,11 @@ final class ProducerStateTable {
         producers.values().removeIf(ArrayDeque::isEmpty);
     }
 
+    /** Forgets everything (the log is being loaded again from its first segment). */
+    void clear() {
+        producers.clear();
+    }
+
     int size() {
         return producers.size();
     }

@@ -20,8 +20,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  *   int16 attributes | int32 last offset delta | int64 base timestamp | int64 max timestamp |
  *   int64 producer id | int16 producer epoch | int32 base sequence | int32 record count | records...
  * </pre>
- * The CRC covers everything from the attributes on, so assigning offsets never invalidates it. Recovery walks
- * this sequence, checking sizes, magic, CRC and increasing offsets, and cuts the file at the first bad byte.
+ * The CRC covers everything from the attributes on, so assigning offsets never invalidates it. Offsets within a
+ * segment are contiguous: the first batch starts at the base offset and each next batch where the previous one
+ * ended. A walk that finds otherwise (a damaged base offset) stops, and {@link LogLoader} repairs the segment.
  *
  * <p>Threads: appends, rolls and truncation under the owning log's lock; reads concurrently.
  */
@@ -82,47 +83,45 @@ final class Segment {
     }
 
     /**
-     * Walks the batches, rebuilding both indexes and the segment's end offset and timestamps. With
-     * {@code validate}, checks each batch (size, magic, CRC, offsets after the previous) and truncates the file at
-     * the first that fails, returning the number of bytes cut.
+     * Walks the batch headers, rebuilding both indexes, the segment's end offset, its timestamps and the producer
+     * state. Returns false, leaving the walk unfinished, at the first batch whose offsets do not follow on from the
+     * previous one's (the segment's first batch starts at its base offset): a damaged base offset, which the CRC does
+     * not cover, for {@link LogLoader} to repair.
      */
-    int recover(boolean validate, ProducerStateTable producers) throws IOException {
+    boolean rebuild(ProducerStateTable producers) {
         offsetIndex.clear();
         timeIndex.clear();
         maxTimestamp = RecordBatch.NO_TIMESTAMP;
         offsetOfMaxTimestamp = -1;
         bytesSinceIndexEntry = 0;
         long expectedNext = baseOffset;
-        int validBytes = 0;
-        try {
-            for (FileChannelRecordBatch batch : records.batches()) {
-                if (validate && (batch.magic() != RecordBatch.MAGIC_VALUE_V2 || batch.baseOffset() < expectedNext
-                        || batch.lastOffset() < batch.baseOffset() || !batch.isValid())) {
-                    break;
-                }
-                indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), validBytes, batch.sizeInBytes());
-                if (producers != null && batch.hasProducerId()) {
-                    producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                            batch.baseOffset(), batch.lastOffset());
-                }
-                expectedNext = batch.lastOffset() + 1;
-                validBytes += batch.sizeInBytes();
+        int position = 0;
+        for (FileChannelRecordBatch batch : records.batches()) {
+            if (batch.baseOffset() != expectedNext || batch.lastOffset() < batch.baseOffset()) {
+                return false;
             }
-        } catch (RuntimeException corrupt) {
-            // a torn or garbage tail: everything before it is kept
+            indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), position, batch.sizeInBytes());
+            if (batch.hasProducerId()) {
+                producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                        batch.baseOffset(), batch.lastOffset());
+            }
+            expectedNext = batch.lastOffset() + 1;
+            position += batch.sizeInBytes();
         }
         nextOffset = expectedNext;
-        int cut = records.sizeInBytes() - validBytes;
-        if (cut > 0) {
-            records.truncateTo(validBytes);
-        }
-        return cut;
+        return true;
     }
 
-    /** Rebuilds only the producer state and end offset from batch headers, trusting the indexes. */
-    void load(ProducerStateTable producers) {
+    /**
+     * Rebuilds only the producer state and end offset from batch headers, trusting the indexes. Returns false at the
+     * first batch whose offsets do not follow on from the previous one's, as {@link #rebuild} does.
+     */
+    boolean load(ProducerStateTable producers) {
         long next = baseOffset;
         for (FileChannelRecordBatch batch : records.batches()) {
+            if (batch.baseOffset() != next || batch.lastOffset() < batch.baseOffset()) {
+                return false;
+            }
             if (batch.hasProducerId()) {
                 producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
                         batch.baseOffset(), batch.lastOffset());
@@ -132,6 +131,16 @@ final class Segment {
         nextOffset = next;
         maxTimestamp = timeIndex.lastTimestamp();
         offsetOfMaxTimestamp = timeIndex.entries() == 0 ? -1 : timeIndex.offset(timeIndex.entries() - 1);
+        return true;
+    }
+
+    /**
+     * Allocates disk blocks for the index entries that {@code batches} more batches can add, before they are written:
+     * on a full disk this fails here, as an ordinary error, instead of as a SIGBUS in the mapped index afterwards.
+     */
+    void reserveIndexes(int batches) throws IOException {
+        offsetIndex.reserve(batches);
+        timeIndex.reserve(batches + 1);
     }
 
     /** Updates indexes and timestamps for a batch just written at {@code position}. Caller holds the log's lock. */
@@ -149,9 +158,28 @@ final class Segment {
         nextOffset = lastOffset + 1;
     }
 
-    /** The position of the batch holding {@code offset}, or -1 if this segment ends before it. */
+    /**
+     * The position of the batch holding {@code offset}, or null if this segment ends before it. The scan starts at the
+     * index entry at or below {@code offset} and checks that offsets line up with it: the batch the entry points at
+     * starts at the entry's offset, and each next batch where the previous one ended.
+     *
+     * @throws LogException CORRUPT_MESSAGE where they do not (a base offset damaged on disk since the log was opened)
+     */
     FileRecords.LogOffsetPosition find(long offset) {
-        return records.searchForOffsetFromPosition(offset, offsetIndex.lookup(offset));
+        int n = offsetIndex.floor(offset);
+        int from = n < 0 ? 0 : offsetIndex.position(n);
+        long expected = n < 0 ? baseOffset : offsetIndex.key(n);
+        for (FileChannelRecordBatch batch : records.batchesFrom(from)) {
+            if (batch.baseOffset() != expected) {
+                throw new LogException(Errors.CORRUPT_MESSAGE, "the batch at byte " + batch.position() + " of segment "
+                        + baseOffset + " says base offset " + batch.baseOffset() + " where offset " + expected + " belongs");
+            }
+            if (batch.lastOffset() >= offset) {
+                return new FileRecords.LogOffsetPosition(batch.lastOffset(), batch.position(), batch.sizeInBytes());
+            }
+            expected = batch.lastOffset() + 1;
+        }
+        return null;
     }
 
     /**

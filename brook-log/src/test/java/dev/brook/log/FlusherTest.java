@@ -115,7 +115,7 @@ class FlusherTest {
 
         LogManager third = LogManager.open(dir, new MutableClock(), 60_000, 100);
         third.openLog(new TopicPartition("x", 0), LogConfig.defaults()).append(Batches.of(1, "y"));
-        // no close: as if killed
+        third.abandon(); // as if killed: no flush, no marker, only the lock goes (as the kernel drops it)
         assertThat(LogManager.open(dir, new MutableClock(), 60_000, 100).wasCleanShutdown()).isFalse();
     }
 

@@ -52,7 +52,7 @@ class LogProperties {
     void theLogAlwaysHoldsExactlyTheAppendedRecordsFromItsStart(@ForAll("ops") List<Op> ops) throws IOException {
         Path dir = Files.createTempDirectory("brook-log-prop");
         MutableClock clock = new MutableClock();
-        LogConfig config = new LogConfig(2048, Long.MAX_VALUE, -1, -1, 256, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE);
+        LogConfig config = new LogConfig(2048, Long.MAX_VALUE, -1, -1, 256, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, false, Long.MAX_VALUE, Long.MAX_VALUE);
         Log log = Log.open(dir, config, clock, false, 0);
         List<String> model = new ArrayList<>();
         long start = 0;
@@ -78,7 +78,7 @@ class LogProperties {
                     }
                     case CRASH_RESTART -> log = Log.open(dir, config, clock, true, 0);
                     case RETENTION -> {
-                        log.updateConfig(new LogConfig(2048, Long.MAX_VALUE, -1, op.b() * 10L, 256, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE));
+                        log.updateConfig(new LogConfig(2048, Long.MAX_VALUE, -1, op.b() * 10L, 256, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, false, Long.MAX_VALUE, Long.MAX_VALUE));
                         log.applyRetention();
                         log.updateConfig(config);
                     }

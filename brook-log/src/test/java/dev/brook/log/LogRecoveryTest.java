@@ -17,7 +17,7 @@ class LogRecoveryTest {
     @TempDir
     Path root;
     private final MutableClock clock = new MutableClock();
-    private final LogConfig config = new LogConfig(700, Long.MAX_VALUE, -1, -1, 128, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE);
+    private final LogConfig config = new LogConfig(700, Long.MAX_VALUE, -1, -1, 128, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, false, Long.MAX_VALUE, Long.MAX_VALUE);
 
     private Path dir() {
         return root.resolve("t-0");
@@ -79,27 +79,165 @@ class LogRecoveryTest {
         recovered.close();
     }
 
+    private List<Path> segmentFiles() throws Exception {
+        try (var files = Files.list(dir())) {
+            return files.filter(f -> f.toString().endsWith(".log")).sorted().toList();
+        }
+    }
+
+    private static long baseOf(Path segment) {
+        return Long.parseLong(segment.getFileName().toString().replace(".log", ""));
+    }
+
+    /** XORs the byte at {@code position} of {@code file} (negative: from the end) with {@code mask}. */
+    private static void flip(Path file, long position, int mask) throws Exception {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            long at = position < 0 ? raf.length() + position : position;
+            raf.seek(at);
+            int b = raf.read();
+            raf.seek(at);
+            raf.write(b ^ mask);
+        }
+    }
+
+    private Path quarantine() {
+        return root.resolve("quarantine").resolve("t-0");
+    }
+
     @Test
-    void aCorruptByteInAnEarlierSegmentTruncatesThereAndDropsLaterSegments() throws Exception {
+    void aCorruptPayloadByteInAnOlderSegmentLosesOnlyItsBatchAndQuarantinesTheFileInsteadOfDroppingLaterSegments() throws Exception {
         Log log = Log.open(dir(), config, clock, false, 0);
         List<String> expected = fill(log, 20);
         assertThat(log.segmentCount()).isGreaterThan(3);
-        Path second;
+        Path second = segmentFiles().get(1);
+        long secondBase = baseOf(second);
+        int secondCount = (int) (baseOf(segmentFiles().get(2)) - secondBase);
+        flip(second, -10, 0xff); // inside the last batch of the second segment: its CRC no longer holds
+
+        Log recovered = Log.open(dir(), config, clock, true, 0); // a full recovery, as with no checkpoint
+
+        long lost = secondBase + secondCount - 1;
+        List<String> kept = new ArrayList<>(expected);
+        kept.remove((int) lost);
+        assertThat(Batches.readAll(recovered)).as("every record but the damaged batch's, at its offset").isEqualTo(kept);
+        assertThat(recovered.logEndOffset()).isEqualTo(20);
+        assertThat(quarantine().resolve(second.getFileName())).exists();
+        assertThat(Files.readString(quarantine().resolve(second.getFileName() + ".txt")))
+                .contains("no whole batch", "offsets " + secondBase + ".." + (lost - 1) + ", kept");
+        assertThat(recovered.append(Batches.of(5, "after")).firstOffset()).isEqualTo(20);
+        recovered.close();
+
+        Log again = Log.open(dir(), config, clock, true, 0);
+        assertThat(Batches.readAll(again)).as("a second recovery finds nothing more to do").hasSize(20);
+        again.close();
+    }
+
+    @Test
+    void aCorruptByteInTheMiddleOfTheActiveSegmentIsNotATornTailAndTheBatchesAfterItAreKept() throws Exception {
+        LogConfig oneSegment = config.withSegmentBytes(1 << 20);
+        Log log = Log.open(dir(), oneSegment, clock, false, 0);
+        List<String> expected = fill(log, 10);
+        flip(segmentFiles().get(0), 3 * 230 + 100, 0x01); // inside the fourth batch
+
+        Log recovered = Log.open(dir(), oneSegment, clock, true, 0);
+
+        List<String> kept = new ArrayList<>(expected);
+        kept.remove(3);
+        assertThat(Batches.readAll(recovered)).isEqualTo(kept);
+        assertThat(recovered.logEndOffset()).isEqualTo(10);
+        assertThat(recovered.segmentCount()).as("split around the lost batch, so offsets stay contiguous in each segment").isEqualTo(2);
+        assertThat(recovered.read(3, 1 << 20).records().batches().iterator().next().baseOffset()).as("a read in the gap").isEqualTo(4);
+        recovered.close();
+    }
+
+    @Test
+    void aFlippedBaseOffsetByteIsRepairedAtACleanRestartAndEveryRecordStaysReachable() throws Exception {
+        Log log = Log.open(dir(), config, clock, false, 0);
+        List<String> expected = fill(log, 20);
+        log.close();
+        Path third = segmentFiles().get(2);
+        flip(third, 0, 0x40); // the high byte of the first batch's base offset: 2^62 higher
+
+        Log again = Log.open(dir(), config, clock, false, 0);
+
+        assertThat(Batches.readAll(again)).isEqualTo(expected);
+        for (int offset = 0; offset < 20; offset++) {
+            assertThat(Batches.values(again.read(offset, 1).records())).first().asString().startsWith(offset + ":");
+        }
+        assertThat(Files.readString(quarantine().resolve(third.getFileName() + ".txt"))).contains("base offset read");
+        again.close();
+    }
+
+    @Test
+    void aFlippedLowBaseOffsetByteInTheActiveSegmentIsRepairedToo() throws Exception {
+        Log log = Log.open(dir(), config, clock, false, 0);
+        List<String> expected = fill(log, 20);
+        log.close();
+        Path last = segmentFiles().get(segmentFiles().size() - 1);
+        long firstBatchSize;
+        try (RandomAccessFile raf = new RandomAccessFile(last.toFile(), "r")) {
+            raf.seek(8);
+            firstBatchSize = 12 + raf.readInt();
+        }
+        flip(last, firstBatchSize + 7, 0x04); // the low byte of the second batch's base offset: 4 off
+
+        Log again = Log.open(dir(), config, clock, false, 0);
+
+        assertThat(Batches.readAll(again)).isEqualTo(expected);
+        assertThat(again.append(Batches.of(5, "next")).firstOffset()).isEqualTo(20);
+        again.close();
+    }
+
+    @Test
+    void aBaseOffsetDamagedWhileTheLogIsOpenGetsCorruptMessageInsteadOfAnEmptyAnswer() throws Exception {
+        Log log = Log.open(dir(), config.withSegmentBytes(1 << 20), clock, false, 0);
+        fill(log, 10);
+        long batchSize = Batches.of(1000, "v0-" + "p".repeat(150)).sizeInBytes();
+        flip(segmentFiles().get(0), 5 * batchSize, 0x40); // batch 5 now says it starts 2^62 later
+
+        assertThat(Batches.values(log.read(4, 1 << 20).records())).as("up to the damage").containsExactly(
+                "4:v4-" + "p".repeat(150));
+        LogException e = org.assertj.core.api.Assertions.catchThrowableOfType(LogException.class, () -> log.read(5, 1 << 20));
+        assertThat(e.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.CORRUPT_MESSAGE);
+        assertThat(e.getMessage()).contains("damaged");
+        log.close();
+    }
+
+    @Test
+    void anInterruptedRepairIsFinishedOrStartedOverAtTheNextOpen() throws Exception {
+        Log log = Log.open(dir(), config, clock, false, 0);
+        List<String> expected = fill(log, 20);
+        log.close();
+        Path third = segmentFiles().get(2);
+        // a repair file whose original is still in place: the repair never reached its commit point
+        Files.write(dir().resolve(Segment.fileName(baseOf(third), ".log.from-" + Segment.fileName(baseOf(third), "") + ".repair")),
+                new byte[] {1, 2, 3});
+        // a repair whose original is gone (moved to the quarantine): only the rename is left to do
+        Path fourth = segmentFiles().get(3);
+        Path moved = dir().resolve(Segment.fileName(baseOf(fourth), ".log.from-" + Segment.fileName(baseOf(fourth), "") + ".repair"));
+        Files.move(fourth, moved);
+
+        Log again = Log.open(dir(), config, clock, false, 0);
+
+        assertThat(Batches.readAll(again)).isEqualTo(expected);
         try (var files = Files.list(dir())) {
-            second = files.filter(f -> f.toString().endsWith(".log")).sorted().skip(1).findFirst().orElseThrow();
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".repair"));
         }
-        long secondBase = Long.parseLong(second.getFileName().toString().replace(".log", ""));
-        try (RandomAccessFile raf = new RandomAccessFile(second.toFile(), "rw")) {
-            raf.seek(raf.length() - 10);
-            int b = raf.read();
-            raf.seek(raf.length() - 10);
-            raf.write(b ^ 0xff);
-        }
+        again.close();
+    }
+
+    @Test
+    void garbageAppendedToTheActiveSegmentIsATornTailAndIsCut() throws Exception {
+        Log log = Log.open(dir(), config, clock, false, 0);
+        List<String> expected = fill(log, 12);
+        byte[] garbage = new byte[300];
+        new java.util.Random(42).nextBytes(garbage);
+        Files.write(lastSegmentFile(), garbage, StandardOpenOption.APPEND);
+
         Log recovered = Log.open(dir(), config, clock, true, 0);
-        List<String> survived = Batches.readAll(recovered);
-        assertThat(survived).isEqualTo(expected.subList(0, survived.size()));
-        assertThat(survived.size()).isGreaterThanOrEqualTo((int) secondBase).isLessThan(20);
-        assertThat(recovered.logEndOffset()).isEqualTo(survived.size());
+
+        assertThat(Batches.readAll(recovered)).isEqualTo(expected);
+        assertThat(quarantine()).as("a torn tail is cut, not quarantined").doesNotExist();
         recovered.close();
     }
 

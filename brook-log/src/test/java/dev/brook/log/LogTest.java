@@ -24,7 +24,7 @@ class LogTest {
     private Log log;
 
     private static LogConfig config(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, 256, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, 256, 4096, 1 << 20, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, false, Long.MAX_VALUE, Long.MAX_VALUE);
     }
 
     private Log open(LogConfig config) {
@@ -124,7 +124,7 @@ class LogTest {
 
     @Test
     void aBatchLargerThanMaxMessageBytesIsRefused() {
-        open(new LogConfig(1 << 20, Long.MAX_VALUE, -1, -1, 4096, 4096, 200, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE));
+        open(new LogConfig(1 << 20, Long.MAX_VALUE, -1, -1, 4096, 4096, 200, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE, false, Long.MAX_VALUE, Long.MAX_VALUE));
         assertThatThrownBy(() -> log.append(Batches.of(1000, "x".repeat(500))))
                 .extracting(e -> ((LogException) e).error()).isEqualTo(Errors.MESSAGE_TOO_LARGE);
     }
@@ -145,7 +145,7 @@ class LogTest {
 
     @Test
     void logAppendTimeTopicsCarryTheBrokerClock() {
-        open(new LogConfig(1 << 20, Long.MAX_VALUE, -1, -1, 4096, 4096, 1 << 20, TimestampType.LOG_APPEND_TIME, Long.MAX_VALUE, Long.MAX_VALUE));
+        open(new LogConfig(1 << 20, Long.MAX_VALUE, -1, -1, 4096, 4096, 1 << 20, TimestampType.LOG_APPEND_TIME, Long.MAX_VALUE, Long.MAX_VALUE, false, Long.MAX_VALUE, Long.MAX_VALUE));
         AppendResult r = log.append(Batches.of(5, "a", "b"));
         assertThat(r.logAppendTime()).isEqualTo(clock.millis());
         for (RecordBatch batch : log.read(0, 1 << 20).records().batches()) {

@@ -22,13 +22,23 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
-/** Appending one producer batch (validate, assign offsets, write to the page cache, index) to a log. */
+/**
+ * Appending one producer batch (validate every record, assign offsets, write to the page cache, index) to a log:
+ * small and 1 KiB records, few and many per batch, uncompressed and lz4 (whose records the log decompresses to
+ * check them).
+ */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class LogAppendBenchmark {
-    @Param({"1", "16"})
+    @Param({"1", "16", "256"})
     int recordsPerBatch;
+
+    @Param({"100", "1024"})
+    int valueBytes;
+
+    @Param({"none", "lz4"})
+    String codec;
 
     private Log log;
     private Path dir;
@@ -40,9 +50,13 @@ public class LogAppendBenchmark {
         log = Log.open(dir.resolve("t-0"), LogConfig.defaults().withSegmentBytes(256 << 20), Clock.systemUTC(), false, 0);
         SimpleRecord[] records = new SimpleRecord[recordsPerBatch];
         for (int i = 0; i < recordsPerBatch; i++) {
-            records[i] = new SimpleRecord(System.currentTimeMillis(), null, new byte[1024]);
+            byte[] value = new byte[valueBytes];
+            for (int b = 0; b < value.length; b++) {
+                value[b] = (byte) ((i * 31 + b * 7) % 61); // some redundancy, as JSON has: lz4 halves it
+            }
+            records[i] = new SimpleRecord(System.currentTimeMillis(), ("key-" + i).getBytes(), value);
         }
-        template = MemoryRecords.withRecords(Compression.NONE, records).buffer();
+        template = MemoryRecords.withRecords(Compression.of(codec).build(), records).buffer();
     }
 
     @Benchmark

@@ -23,7 +23,8 @@ public final class DynamicBrokerConfig {
     public static final Set<String> DYNAMIC_KEYS = Set.of(
             "auto.create.topics.enable", "num.partitions", "log.retention.ms", "log.retention.bytes",
             "log.segment.bytes", "log.roll.ms", "log.index.interval.bytes", "message.max.bytes",
-            "log.message.timestamp.type", "log.flush.interval.messages", "log.flush.interval.ms");
+            "log.message.timestamp.type", "log.flush.interval.messages", "log.flush.interval.ms",
+            "log.message.timestamp.before.max.ms", "log.message.timestamp.after.max.ms");
 
     /** Where a broker config's current value comes from. */
     public enum Source { DYNAMIC, STATIC, DEFAULT }

@@ -64,9 +64,9 @@ public final class TopicConfigs {
         add("flush.messages", Type.LONG, c -> String.valueOf(c.flushMessages()), v -> longAtLeast(v, 1), "log.flush.interval.messages");
         add("flush.ms", Type.LONG, c -> String.valueOf(c.flushMs()), v -> longAtLeast(v, 0), "log.flush.interval.ms");
         add("preallocate", Type.BOOLEAN, c -> "false", TopicConfigs::bool, "log.preallocate");
-        add("message.timestamp.before.max.ms", Type.LONG, c -> String.valueOf(Long.MAX_VALUE), v -> longAtLeast(v, 0),
+        add("message.timestamp.before.max.ms", Type.LONG, c -> String.valueOf(c.timestampBeforeMaxMs()), v -> longAtLeast(v, 0),
                 "log.message.timestamp.before.max.ms");
-        add("message.timestamp.after.max.ms", Type.LONG, c -> "3600000", v -> longAtLeast(v, 0),
+        add("message.timestamp.after.max.ms", Type.LONG, c -> String.valueOf(c.timestampAfterMaxMs()), v -> longAtLeast(v, 0),
                 "log.message.timestamp.after.max.ms");
     }
 
@@ -132,7 +132,10 @@ public final class TopicConfigs {
                 Integer.parseInt(effective("max.message.bytes", o, d)),
                 TimestampType.forName(effective("message.timestamp.type", o, d)),
                 Long.parseLong(effective("flush.messages", o, d)),
-                Long.parseLong(effective("flush.ms", o, d)));
+                Long.parseLong(effective("flush.ms", o, d)),
+                compact,
+                Long.parseLong(effective("message.timestamp.before.max.ms", o, d)),
+                Long.parseLong(effective("message.timestamp.after.max.ms", o, d)));
     }
 
     static boolean isCompacted(Map<String, String> overrides) {

@@ -3,7 +3,9 @@ package dev.brook.broker.cluster;
 import dev.brook.broker.BrokerConfigException;
 import dev.brook.log.Log;
 import dev.brook.log.LogConfig;
+import dev.brook.log.LogException;
 import dev.brook.log.LogManager;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -14,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.KafkaStorageException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -112,10 +115,17 @@ public final class TopicRegistry {
         Map<String, String> cfg = new TreeMap<>(overrides);
         LogConfig config = TopicConfigs.toLogConfig(brokerDefaults, cfg);
         List<Partition> list = new ArrayList<>();
-        for (int i = 0; i < partitions; i++) {
-            list.add(openPartition(new TopicPartition(name, i), id, config, true));
+        try {
+            for (int i = 0; i < partitions; i++) {
+                list.add(openPartition(new TopicPartition(name, i), id, config, true));
+            }
+            store.saveTopic(new MetadataStore.StoredTopic(name, id, partitions, cfg));
+        } catch (UncheckedIOException | LogException e) {
+            for (Partition p : list) {
+                logs.deleteLog(p.topicPartition());
+            }
+            throw new KafkaStorageException("cannot create topic " + name + ": " + e.getMessage(), e);
         }
-        store.saveTopic(new MetadataStore.StoredTopic(name, id, partitions, cfg));
         Topic topic = new Topic(name, id, list, cfg);
         publish(topic);
         log.info("Created topic {} with {} partitions and configs {}", name, partitions, cfg);

@@ -2,6 +2,7 @@ package dev.brook.broker.group;
 
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.cluster.TopicRegistry;
+import dev.brook.log.ThrottledLogger;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -35,6 +36,7 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The group coordinator: consumer groups of both Kafka protocols (classic, KIP-848 "consumer"), their
@@ -50,6 +52,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class GroupCoordinator {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+    private static final ThrottledLogger PERSIST_FAILURES = new ThrottledLogger(log, Level.ERROR);
     /** Checks for expired offsets of empty groups this often. */
     static final long EXPIRY_CHECK_INTERVAL_MS = 60_000;
 
@@ -346,7 +349,7 @@ public final class GroupCoordinator {
             CompletableFuture<OffsetCommitResponseData> done = new CompletableFuture<>();
             groupLog.appendOffsets(req.groupId(), accepted, now).whenComplete((ok, err) -> timer.execute(() -> {
                 if (err != null) {
-                    log.error("Could not persist offsets of group {}", req.groupId(), err);
+                    PERSIST_FAILURES.log("offset commit not persisted", "Could not persist offsets of group {}", req.groupId(), err);
                     response.topics().forEach(t -> t.partitions().forEach(p -> {
                         if (p.errorCode() == 0) {
                             p.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
@@ -520,7 +523,8 @@ public final class GroupCoordinator {
                 DescribeGroupsResponseData.DescribedGroup d = new DescribeGroupsResponseData.DescribedGroup().setGroupId(id)
                         .setAuthorizedOperations(Integer.MIN_VALUE);
                 if (g == null) {
-                    d.setGroupState("Dead").setProtocolType("").setProtocolData("");
+                    d.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " not found.")
+                            .setGroupState("Dead").setProtocolType("").setProtocolData("");
                 } else if (g instanceof ClassicGroup cg) {
                     d.setGroupState(cg.stateName()).setProtocolType(cg.protocolType())
                             .setProtocolData(cg.state == ClassicGroup.State.STABLE || cg.state == ClassicGroup.State.COMPLETING_REBALANCE

@@ -11,11 +11,17 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
 /**
- * FindCoordinator: this broker coordinates every consumer group. Transaction coordinators do not exist
- * yet (COORDINATOR_NOT_AVAILABLE). v4+ asks for many keys at once.
+ * FindCoordinator: this broker coordinates every consumer group. v4+ asks for many keys at once.
+ *
+ * <p>Transactions are not built yet. A transactional producer's lookup is answered with
+ * TRANSACTIONAL_ID_AUTHORIZATION_FAILED and a message saying so, because that is the one error every client treats
+ * as final: the Java client, librdkafka and kafkajs retry COORDINATOR_NOT_AVAILABLE (and librdkafka any other
+ * error) until their timeout, about 300 lookups in 30 s for nothing. Other key types get INVALID_REQUEST.
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
     private static final byte GROUP = 0;
+    private static final byte TRANSACTION = 1;
+    static final String NO_TRANSACTIONS = "Brook does not support transactions yet (transactional.id is set)";
 
     private final BrokerNode broker;
 
@@ -42,9 +48,12 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
     private FindCoordinatorResponseData.Coordinator coordinator(String key, byte type) {
         FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
                 .setNodeId(-1).setHost("").setPort(-1);
+        if (type == TRANSACTION) {
+            return c.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()).setErrorMessage(NO_TRANSACTIONS);
+        }
         if (type != GROUP) {
-            return c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code())
-                    .setErrorMessage("Brook coordinates consumer groups only; transactions and share groups are not built yet");
+            return c.setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setErrorMessage("Brook coordinates consumer groups only; coordinator key type " + type + " is not served");
         }
         if (key == null || key.isEmpty()) {
             return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Group id must not be empty");

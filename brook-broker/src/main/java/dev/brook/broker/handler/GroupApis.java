@@ -39,7 +39,8 @@ final class GroupApis {
         d.register(ApiKeys.OFFSET_FETCH, (RequestContext c, OffsetFetchRequest r) -> widen(groups.fetchOffsets(r.data(), c.apiVersion())));
         d.register(ApiKeys.OFFSET_DELETE, (RequestContext c, OffsetDeleteRequest r) -> widen(groups.deleteOffsets(r.data())));
         d.register(ApiKeys.LIST_GROUPS, (RequestContext c, ListGroupsRequest r) -> widen(groups.listGroups(r.data())));
-        d.register(ApiKeys.DESCRIBE_GROUPS, (RequestContext c, DescribeGroupsRequest r) -> widen(groups.describeGroups(r.data().groups())));
+        d.register(ApiKeys.DESCRIBE_GROUPS, (RequestContext c, DescribeGroupsRequest r) ->
+                widen(groups.describeGroups(r.data().groups()).thenApply(resp -> DescribeGroupsVersions.shape(resp, c.apiVersion()))));
         d.register(ApiKeys.DELETE_GROUPS, (RequestContext c, DeleteGroupsRequest r) -> widen(groups.deleteGroups(r.data().groupsNames())));
         d.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, (RequestContext c, ConsumerGroupHeartbeatRequest r) ->
                 widen(groups.consumerGroupHeartbeat(r.data(), c.apiVersion(), c.clientId(), host(c))));

@@ -7,6 +7,8 @@ import dev.brook.broker.network.RequestContext;
 import dev.brook.log.AppendResult;
 import dev.brook.log.Log;
 import dev.brook.log.LogException;
+import dev.brook.log.RecordValidationException;
+import dev.brook.log.ThrottledLogger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,6 +21,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Produce: appends each partition's batches to its log and answers with the assigned base offsets.
@@ -38,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private static final Logger log = LoggerFactory.getLogger(ProduceHandler.class);
+    /** A full or failing disk fails every append: the first in full, then a count per interval. */
+    private static final ThrottledLogger FAILURES = new ThrottledLogger(log, Level.ERROR);
 
     private final BrokerNode broker;
 
@@ -68,7 +73,7 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 }
                 if (data.transactionalId() != null) {
                     pr.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
-                            .setErrorMessage("Brook does not support transactions yet");
+                            .setErrorMessage(FindCoordinatorHandler.NO_TRANSACTIONS);
                     continue;
                 }
                 Partition partition = topic == null ? null : topic.partition(partitionData.index());
@@ -109,7 +114,7 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             if (waitForFsync || l.unflushedMessages() >= l.config().flushMessages()) {
                 durable.add(broker.flusher().flushUpTo(l, result.lastOffset() + 1)
                         .exceptionally(e -> {
-                            log.error("fsync of {} failed; produce answered with KAFKA_STORAGE_ERROR",
+                            FAILURES.log("fsync failed", "fsync of {} failed; produce answered with KAFKA_STORAGE_ERROR",
                                     partition.topicPartition(), e);
                             pr.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setBaseOffset(-1)
                                     .setErrorMessage("fsync failed: " + e.getMessage());
@@ -118,8 +123,12 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             }
         } catch (LogException e) {
             pr.setErrorCode(e.error().code()).setErrorMessage(e.getMessage());
+            if (e instanceof RecordValidationException invalid) {
+                pr.recordErrors().add(new ProduceResponseData.BatchIndexAndErrorMessage()
+                        .setBatchIndex(invalid.recordIndex()).setBatchIndexErrorMessage(invalid.getMessage()));
+            }
             if (e.error() == Errors.KAFKA_STORAGE_ERROR) {
-                log.error("Append to {} failed", partition.topicPartition(), e);
+                FAILURES.log("append failed", "Append to {} failed", partition.topicPartition(), e);
             } else {
                 log.debug("Append to {} refused: {}", partition.topicPartition(), e.getMessage());
             }

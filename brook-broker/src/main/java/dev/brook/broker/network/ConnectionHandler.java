@@ -1,5 +1,6 @@
 package dev.brook.broker.network;
 
+import dev.brook.log.ThrottledLogger;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -14,10 +15,12 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * One client connection: parses each Kafka request frame, hands it to the {@link RequestDispatcher}, and
@@ -38,6 +41,9 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+    /** Bad input from clients: the first of each kind in full, then a count per interval (a fuzzer sends thousands). */
+    private static final ThrottledLogger CLOSES = new ThrottledLogger(log, Level.WARN);
+    private static final ThrottledLogger ERRORS = new ThrottledLogger(log, Level.ERROR);
     private static final int MAX_IN_FLIGHT = 64;
     private static final int RESUME_IN_FLIGHT = 16;
 
@@ -67,14 +73,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private void handleFrame(ChannelHandlerContext ctx, ByteBuf frame) {
         if (frame.readableBytes() < 8) {
-            closeWithReason(ctx, "a request frame of " + frame.readableBytes() + " bytes is too short for a header");
+            closeWithReason(ctx, "short frame", "a request frame of " + frame.readableBytes() + " bytes is too short for a header");
             return;
         }
         short apiKeyId = frame.getShort(frame.readerIndex());
         short version = frame.getShort(frame.readerIndex() + 2);
         int correlationId = frame.getInt(frame.readerIndex() + 4);
         if (!ApiKeys.hasId(apiKeyId)) {
-            closeWithReason(ctx, "unknown API key " + apiKeyId);
+            closeWithReason(ctx, "unknown API key", "unknown API key " + apiKeyId);
             return;
         }
         ApiKeys apiKey = ApiKeys.forId(apiKeyId);
@@ -84,7 +90,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 complete(ctx, pending, correlationId, (short) 0, (short) 0,
                         dispatcher.apiVersionsFallback(Errors.UNSUPPORTED_VERSION.code()));
             } else {
-                closeWithReason(ctx, "unsupported version " + version + " of " + apiKey);
+                closeWithReason(ctx, "unsupported version", "unsupported version " + version + " of " + apiKey);
             }
             return;
         }
@@ -96,7 +102,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             RequestAndSize parsed = AbstractRequest.parseRequest(apiKey, version, new ByteBufferAccessor(buffer));
             request = parsed.request;
         } catch (RuntimeException e) {
-            closeWithReason(ctx, "malformed " + apiKey + " v" + version + " request: " + e);
+            closeWithReason(ctx, "malformed request", "malformed " + apiKey + " v" + version + " request: " + e);
             return;
         }
         Pending pending = enqueue(ctx);
@@ -112,12 +118,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             if (cause instanceof CloseConnection close) {
-                ctx.executor().execute(() -> closeWithReason(ctx, close.getMessage()));
+                ctx.executor().execute(() -> closeWithReason(ctx, "closed by handler", close.getMessage()));
                 return;
             }
             ApiMessage answer = body;
             if (error != null) {
-                answer = errorResponse(request, header, error);
+                try {
+                    answer = errorResponse(request, header, error);
+                } catch (RuntimeException e) {
+                    // without an answer the queue would wait for this request forever: give up on the connection
+                    ctx.executor().execute(() -> closeWithReason(ctx, "no error response", "cannot build the error response to "
+                            + header.apiKey() + " v" + version + ": " + e));
+                    return;
+                }
             }
             ApiMessage finalAnswer = answer;
             if (ctx.executor().inEventLoop()) {
@@ -132,9 +145,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
                 ? error.getCause() : error;
         if (!(cause instanceof ApiException)) {
-            log.error("Unexpected error handling {} from client {}", header.apiKey(), header.clientId(), cause);
+            ERRORS.log("unexpected error", "Unexpected error handling {} from client {}", header.apiKey(), header.clientId(), cause);
         }
-        return request.getErrorResponse(0, cause).data();
+        AbstractResponse response = request.getErrorResponse(0, cause);
+        return response == null ? null : response.data(); // null: a request with no response (Produce with acks=0)
     }
 
     private Pending enqueue(ChannelHandlerContext ctx) {
@@ -158,7 +172,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             try {
                 pending.frame = ResponseSerializer.serialize(ctx.alloc(), correlationId, headerVersion, body, version);
             } catch (RuntimeException e) {
-                log.error("Could not serialize response to correlation id {}", correlationId, e);
+                ERRORS.log("unserializable response", "Could not serialize {} at v{} for correlation id {}; closing the connection",
+                        body.getClass().getSimpleName(), version, correlationId, e);
                 pending.done = true;
                 ctx.close();
                 return;
@@ -214,17 +229,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof TooLongFrameException) {
-            closeWithReason(ctx, "request larger than socket.request.max.bytes (" + cause.getMessage() + ")");
+            closeWithReason(ctx, "oversized request", "request larger than socket.request.max.bytes (" + cause.getMessage() + ")");
         } else if (cause instanceof java.io.IOException) {
             log.debug("Connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
         } else {
-            closeWithReason(ctx, cause.toString());
+            closeWithReason(ctx, "connection error", cause.toString());
         }
     }
 
-    private static void closeWithReason(ChannelHandlerContext ctx, String reason) {
-        log.warn("Closing connection from {}: {}", ctx.channel().remoteAddress(), reason);
+    private static void closeWithReason(ChannelHandlerContext ctx, String kind, String reason) {
+        CLOSES.log(kind, "Closing connection from {}: {}", ctx.channel().remoteAddress(), reason);
         ctx.close();
     }
 }
