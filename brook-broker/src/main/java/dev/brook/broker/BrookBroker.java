@@ -96,7 +96,7 @@ public final class BrookBroker implements AutoCloseable {
         Flusher flusher = null;
         try {
             if (!logs.wasCleanShutdown()) {
-                log.info("Previous shutdown of {} was not clean; logs were recovered", config.dataDir().toAbsolutePath());
+                log.info("Logs of {} recovered", config.dataDir().toAbsolutePath());
             }
             DelayedFetches fetches = new DelayedFetches();
             TopicRegistry topics = new TopicRegistry(logs, config.logDefaults(), fetches);

@@ -45,14 +45,43 @@ final class BrookProcess implements AutoCloseable {
      */
     static BrookProcess start(int port, Path dataDir, Duration startTimeout) throws IOException, InterruptedException {
         String address = "127.0.0.1:" + port;
-        ProcessBuilder builder = new ProcessBuilder(command(port, dataDir)).redirectErrorStream(true);
-        BrookProcess broker = new BrookProcess(builder.start(), address);
+        BrookProcess broker = launch(port, dataDir);
         if (!broker.ready.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             broker.kill();
             throw new IllegalStateException("broker did not print '" + BANNER + address + "' within " + startTimeout
                     + "; alive=" + broker.process.isAlive() + "; output:\n" + broker.outputTail());
         }
         return broker;
+    }
+
+    /** Starts the broker's JVM and returns at once, before it is ready (to kill it while it starts, say). */
+    static BrookProcess launch(int port, Path dataDir) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command(port, dataDir)).redirectErrorStream(true);
+        return new BrookProcess(builder.start(), "127.0.0.1:" + port);
+    }
+
+    /** Waits up to {@code timeout} for a line containing {@code needle}; returns whether one came. */
+    boolean awaitOutput(String needle, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (output) {
+                for (String line : output) {
+                    if (line.contains(needle)) {
+                        return true;
+                    }
+                }
+            }
+            if (!process.isAlive()) {
+                return false;
+            }
+            Thread.sleep(2);
+        }
+        return false;
+    }
+
+    /** Whether it has printed its ready banner. */
+    boolean isReady() {
+        return ready.getCount() == 0;
     }
 
     /** The command line of {@code brook server} on {@code 127.0.0.1:port} over {@code dataDir}, in a JVM of this one's classpath. */

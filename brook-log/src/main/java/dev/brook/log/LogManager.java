@@ -89,6 +89,9 @@ public final class LogManager implements Closeable {
             Map<TopicPartition, Long> points = readRecoveryPoints(dataDir.resolve(RECOVERY_POINTS));
             Files.deleteIfExists(marker);
             fsyncDirectory(dataDir);
+            if (!clean) {
+                log.info("Previous shutdown of {} was not clean: recovering its logs", dataDir.toAbsolutePath());
+            }
             return new LogManager(dataDir, clock, clean, points, retentionCheckIntervalMs, flushCheckIntervalMs, lock);
         } catch (IOException e) {
             if (lock != null) {
