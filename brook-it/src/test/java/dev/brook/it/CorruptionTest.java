@@ -2,7 +2,7 @@ package dev.brook.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.RandomAccessFile;
+import dev.brook.log.DiskDamage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -43,6 +43,10 @@ class CorruptionTest {
         Path logDir(Path dataDir) {
             return dataDir.resolve(topic + "-0");
         }
+
+        int port() {
+            return Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+        }
     }
 
     private Setup fill() throws Exception {
@@ -70,15 +74,6 @@ class CorruptionTest {
         }
     }
 
-    private static void flip(Path file, long position, int mask) throws Exception {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            long at = position < 0 ? raf.length() + position : position;
-            raf.seek(at);
-            int b = raf.read();
-            raf.seek(at);
-            raf.write(b ^ mask);
-        }
-    }
 
     private static Map<Long, String> readAll(String bootstrap, String topic) {
         try (KafkaConsumer<String, String> consumer = Clients.consumer(bootstrap)) {
@@ -94,15 +89,14 @@ class CorruptionTest {
     @Test
     void aFlippedPayloadByteInAnOlderSegmentCostsOnlyItsBatchAndTheSegmentIsQuarantined() throws Exception {
         Setup s = fill();
-        int port = Integer.parseInt(s.bootstrap().substring(s.bootstrap().lastIndexOf(':') + 1));
         s.broker().kill();
         List<Path> segments = segments(s.logDir(dataDir));
         assertThat(segments).hasSizeGreaterThan(4);
         Path second = segments.get(1);
         long firstOfThird = Long.parseLong(segments.get(2).getFileName().toString().replace(".log", ""));
-        flip(second, -20, 0x5a); // inside the last batch of the second segment
+        DiskDamage.flip(second, -20, 0x5a); // inside the last batch of the second segment
 
-        try (BrookProcess broker = BrookProcess.start(port, dataDir, Duration.ofSeconds(60))) {
+        try (BrookProcess broker = BrookProcess.start(s.port(), dataDir, Duration.ofSeconds(60))) {
             Map<Long, String> expected = new TreeMap<>(s.values());
             expected.remove(firstOfThird - 1);
             assertThat(readAll(s.bootstrap(), s.topic())).as("every record but the damaged one, at its offset, later segments included")
@@ -118,12 +112,11 @@ class CorruptionTest {
     @Test
     void aFlippedBaseOffsetByteIsRepairedAtACleanRestartAndNoRecordBecomesUnreachable() throws Exception {
         Setup s = fill();
-        int port = Integer.parseInt(s.bootstrap().substring(s.bootstrap().lastIndexOf(':') + 1));
         assertThat(s.broker().terminate(Duration.ofSeconds(30))).as("clean shutdown").isTrue();
         Path third = segments(s.logDir(dataDir)).get(2);
-        flip(third, 0, 0x01); // the high byte of the first batch's base offset, outside the CRC
+        DiskDamage.flip(third, 0, 0x01); // the high byte of the first batch's base offset, outside the CRC
 
-        try (BrookProcess broker = BrookProcess.start(port, dataDir, Duration.ofSeconds(60))) {
+        try (BrookProcess broker = BrookProcess.start(s.port(), dataDir, Duration.ofSeconds(60))) {
             assertThat(readAll(s.bootstrap(), s.topic())).isEqualTo(s.values());
         }
     }
@@ -131,14 +124,13 @@ class CorruptionTest {
     @Test
     void garbageAfterTheLastBatchIsATornTailThatIsCut() throws Exception {
         Setup s = fill();
-        int port = Integer.parseInt(s.bootstrap().substring(s.bootstrap().lastIndexOf(':') + 1));
         s.broker().kill();
         List<Path> segments = segments(s.logDir(dataDir));
         byte[] garbage = new byte[777];
         new java.util.Random(7).nextBytes(garbage);
         Files.write(segments.get(segments.size() - 1), garbage, StandardOpenOption.APPEND);
 
-        try (BrookProcess broker = BrookProcess.start(port, dataDir, Duration.ofSeconds(60))) {
+        try (BrookProcess broker = BrookProcess.start(s.port(), dataDir, Duration.ofSeconds(60))) {
             assertThat(readAll(s.bootstrap(), s.topic())).isEqualTo(s.values());
             try (KafkaProducer<String, String> producer = Clients.producer(s.bootstrap())) {
                 assertThat(producer.send(new ProducerRecord<>(s.topic(), "k", "next")).get(10, TimeUnit.SECONDS).offset()).isEqualTo(RECORDS);
@@ -153,7 +145,7 @@ class CorruptionTest {
             List<Path> segments = segments(s.logDir(dataDir));
             Path active = segments.get(segments.size() - 1);
             long base = Long.parseLong(active.getFileName().toString().replace(".log", ""));
-            flip(active, 0, 0x01); // the first batch of the active segment now claims an offset 2^56 higher
+            DiskDamage.flip(active, 0, 0x01); // the first batch of the active segment now claims an offset 2^56 higher
 
             try (KafkaConsumer<String, String> consumer = Clients.consumer(s.bootstrap())) {
                 TopicPartition tp = new TopicPartition(s.topic(), 0);

@@ -8,6 +8,8 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The lock that makes a data directory one broker's: an OS lock ({@code fcntl}, via {@link FileChannel#tryLock}) on
@@ -23,11 +25,18 @@ import java.nio.file.StandardOpenOption;
  */
 final class DataDirectoryLock {
     static final String FILE = ".lock";
+    /**
+     * Directories locked by this JVM. Checked before the lock file is even opened: closing any descriptor of a file
+     * drops every POSIX lock this process holds on it, so a second broker in the same JVM must not open it at all.
+     */
+    private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
+    private final Path dataDir;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private DataDirectoryLock(FileChannel channel, FileLock lock) {
+    private DataDirectoryLock(Path dataDir, FileChannel channel, FileLock lock) {
+        this.dataDir = dataDir;
         this.channel = channel;
         this.lock = lock;
     }
@@ -38,21 +47,31 @@ final class DataDirectoryLock {
      * @throws DataDirectoryInUseException when another broker holds it
      */
     static DataDirectoryLock acquire(Path dataDir) throws IOException {
-        Path file = dataDir.resolve(FILE);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Path real = dataDir.toRealPath();
+        if (!HELD.add(real)) {
+            throw new DataDirectoryInUseException(dataDir, "process " + ProcessHandle.current().pid() + " (this one)");
+        }
+        Path file = real.resolve(FILE);
+        FileChannel channel;
         FileLock lock;
         try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
+            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            } catch (IOException | RuntimeException e) {
+                channel.close();
+                throw e;
+            }
+            if (lock == null) {
+                String holder = holder(channel);
+                channel.close();
+                throw new DataDirectoryInUseException(dataDir, holder);
+            }
         } catch (IOException | RuntimeException e) {
-            channel.close();
+            HELD.remove(real);
             throw e;
-        }
-        if (lock == null) {
-            String holder = holder(channel);
-            channel.close();
-            throw new DataDirectoryInUseException(dataDir, holder);
         }
         try {
             byte[] pid = Long.toString(ProcessHandle.current().pid()).getBytes(StandardCharsets.UTF_8);
@@ -61,7 +80,7 @@ final class DataDirectoryLock {
         } catch (IOException e) {
             // a full disk: the lock holds all the same; only the next contender's message loses the pid
         }
-        return new DataDirectoryLock(channel, lock);
+        return new DataDirectoryLock(real, channel, lock);
     }
 
     private static String holder(FileChannel channel) {
@@ -87,5 +106,6 @@ final class DataDirectoryLock {
         } catch (IOException ignored) {
             // nothing left to do
         }
+        HELD.remove(dataDir);
     }
 }

@@ -101,14 +101,13 @@ abstract class IndexFile implements AutoCloseable {
 
     /**
      * Makes sure the next {@code more} entries land on disk blocks that exist, allocating them (in steps of 64 KiB)
-     * with ordinary writes. Caller holds the owning log's lock.
-     *
-     * @throws IOException if the file system has no room (then nothing about the index changed)
+     * with ordinary writes, and says whether they do. An entry that finds no room is simply not added: the index is
+     * sparse anyway, and a lookup scans a little further. Caller holds the owning log's lock.
      */
-    final void reserve(int more) throws IOException {
+    final boolean reserve(int more) {
         long needed = Math.min((long) (entries + more) * entrySize, (long) maxEntries * entrySize);
         if (needed <= backed) {
-            return;
+            return true;
         }
         long end = Math.min((needed + RESERVE_STEP - 1) / RESERVE_STEP * RESERVE_STEP, (long) maxEntries * entrySize);
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
@@ -118,8 +117,11 @@ abstract class IndexFile implements AutoCloseable {
                 zeros.limit((int) Math.min(zeros.capacity(), end - at));
                 at += ch.write(zeros, at);
             }
+        } catch (IOException e) {
+            return false; // a full disk; blocks already allocated before the failure count next time
         }
         backed = (int) end;
+        return true;
     }
 
     protected final int slot(int n) {

@@ -192,7 +192,6 @@ public final class Log implements Closeable {
             }
             int position = active.size();
             try {
-                active.reserveIndexes(batches);
                 active.records.append(records);
             } catch (IOException e) {
                 truncateAfterFailedWrite(active, position);
@@ -283,12 +282,7 @@ public final class Log implements Closeable {
         if (s.maxTimestamp < 0) {
             return;
         }
-        try {
-            s.reserveIndexes(0);
-            s.timeIndex.maybeAppend(s.maxTimestamp, s.offsetOfMaxTimestamp);
-        } catch (IOException e) {
-            // a full disk: without the entry a lookup by time only scans a little further
-        }
+        s.timeIndex.maybeAppend(s.maxTimestamp, s.offsetOfMaxTimestamp); // skipped on a full disk: see IndexFile.reserve
     }
 
     // ------------------------------------------------------------------ read

@@ -34,7 +34,7 @@ final class OffsetIndex extends IndexFile {
     /** Records that the batch starting at {@code offset} sits at {@code position}. Caller holds the log's lock. */
     void append(long offset, int position) {
         int n = entries();
-        if (isFull() || (n > 0 && offset <= key(n - 1))) {
+        if (isFull() || (n > 0 && offset <= key(n - 1)) || !reserve(1)) {
             return;
         }
         mmap.putInt(slot(n), (int) (offset - baseOffset));

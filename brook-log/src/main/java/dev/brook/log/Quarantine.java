@@ -50,6 +50,7 @@ final class Quarantine {
         Files.move(segmentFile, target, StandardCopyOption.ATOMIC_MOVE);
         fsync(dir);
         fsync(dir.getParent());
+        fsync(dir.getParent().getParent());
         fsync(segmentFile.getParent());
         return target;
     }

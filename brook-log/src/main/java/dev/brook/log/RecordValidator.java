@@ -94,13 +94,16 @@ final class RecordValidator {
             } else {
                 ByteBuffer compressed = buffer.duplicate();
                 compressed.limit(batchStart + batch.sizeInBytes()).position(batchStart + RECORDS_OFFSET);
+                inflateLimit = maxDecompressedBytes(config);
+                if (compression == CompressionType.SNAPPY) {
+                    checkSnappyFraming(compressed.slice(), inflateLimit);
+                }
                 in = Compression.of(compression).build().wrapForInput(compressed.slice(), RecordBatch.MAGIC_VALUE_V2,
                         decompressionBuffers);
                 buf = windowBuffer;
                 pos = 0;
                 limit = 0;
                 inflated = 0;
-                inflateLimit = maxDecompressedBytes(config);
             }
             long max = walk(count, buffer.getLong(batchStart + BASE_TIMESTAMP_OFFSET), config, nowMs);
             if (remainingAfterLastRecord()) {
@@ -112,9 +115,74 @@ final class RecordValidator {
         } catch (IOException | RuntimeException e) {
             throw new RecordValidationException(Errors.CORRUPT_MESSAGE, recordIndex,
                     "the " + compression.name + " records of the batch cannot be decompressed: " + e.getMessage());
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Error e) { // snappy-java reports a bad stream with an Error of its own (SnappyError)
+            throw new RecordValidationException(Errors.CORRUPT_MESSAGE, recordIndex,
+                    "the " + compression.name + " records of the batch cannot be decompressed: " + e.getMessage());
         } finally {
             closeStream();
         }
+    }
+
+    private static final byte[] SNAPPY_MAGIC = {(byte) 0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
+    private static final int SNAPPY_HEADER = 16;
+
+    /**
+     * Checks the framing of a snappy-java stream before snappy-java reads it, because it allocates each chunk's
+     * declared size up front: a few bytes claiming a 500 MB chunk would make the broker allocate 500 MB. The stream is
+     * a 16-byte header (the magic {@code 82 'SNAPPY' 00}, two int32 versions), then chunks of an int32 length and that
+     * many bytes of raw snappy, which starts with its uncompressed length as an unsigned varint; without the magic,
+     * the whole stream is one raw block. Every length must fit in what is left of the batch, and the uncompressed
+     * lengths within the decompression bound.
+     */
+    private void checkSnappyFraming(ByteBuffer data, long bound) {
+        int p = data.position();
+        int end = data.limit();
+        boolean framed = end - p >= SNAPPY_HEADER;
+        for (int i = 0; framed && i < SNAPPY_MAGIC.length; i++) {
+            framed = data.get(p + i) == SNAPPY_MAGIC[i];
+        }
+        if (!framed) {
+            checkSnappyBlock(data, p, end, bound);
+            return;
+        }
+        long total = 0;
+        for (p += SNAPPY_HEADER; p < end; ) {
+            if (end - p < 4) {
+                throw corruptSnappy("a chunk header is cut short");
+            }
+            int length = data.getInt(p);
+            p += 4;
+            if (length <= 0 || length > end - p) {
+                throw corruptSnappy("a chunk says it holds " + length + " bytes, but " + (end - p) + " are left");
+            }
+            total += checkSnappyBlock(data, p, p + length, bound - total);
+            p += length;
+        }
+    }
+
+    /** The uncompressed length a raw snappy block declares, checked against {@code bound}. */
+    private long checkSnappyBlock(ByteBuffer data, int from, int to, long bound) {
+        long length = 0;
+        for (int shift = 0, p = from; ; shift += 7, p++) {
+            if (p >= to || shift > 28) {
+                throw corruptSnappy("a block's uncompressed length is not a varint");
+            }
+            byte b = data.get(p);
+            length |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                break;
+            }
+        }
+        if (length > bound) {
+            throw invalid("the records would decompress to more than " + inflateLimit + " bytes");
+        }
+        return length;
+    }
+
+    private RecordValidationException corruptSnappy(String what) {
+        return new RecordValidationException(Errors.CORRUPT_MESSAGE, 0, "the snappy records of the batch cannot be decompressed: " + what);
     }
 
     /** The hot loop: one pass over {@code count} records. */

@@ -134,15 +134,6 @@ final class Segment {
         return true;
     }
 
-    /**
-     * Allocates disk blocks for the index entries that {@code batches} more batches can add, before they are written:
-     * on a full disk this fails here, as an ordinary error, instead of as a SIGBUS in the mapped index afterwards.
-     */
-    void reserveIndexes(int batches) throws IOException {
-        offsetIndex.reserve(batches);
-        timeIndex.reserve(batches + 1);
-    }
-
     /** Updates indexes and timestamps for a batch just written at {@code position}. Caller holds the log's lock. */
     void indexBatch(long firstOffset, long lastOffset, long batchMaxTimestamp, int position, int size) {
         if (bytesSinceIndexEntry >= config.indexIntervalBytes() || offsetIndex.entries() == 0) {

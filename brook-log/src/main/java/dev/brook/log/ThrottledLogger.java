@@ -42,13 +42,27 @@ public final class ThrottledLogger {
     private final ConcurrentHashMap<String, Kind> kinds = new ConcurrentHashMap<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
-    /** Occurrences of one kind since its last line. */
+    /** Occurrences of one kind since its last line. Guarded by itself. */
     private static final class Kind {
         long lastEventMs = Long.MIN_VALUE;
         long windowStartMs;
         long suppressed;
         String latestFormat;
         Object[] latestArgs;
+
+        /** The counted events and the latest of them, as one summary; the count starts again at {@code now}. */
+        Summary take(long now) {
+            Summary taken = new Summary(suppressed, latestFormat, latestArgs);
+            suppressed = 0;
+            latestFormat = null;
+            latestArgs = null;
+            windowStartMs = now;
+            return taken;
+        }
+    }
+
+    /** What one summary line says: how many events were counted, and the latest one's message. */
+    private record Summary(long count, String latestFormat, Object[] latestArgs) {
     }
 
     /**
@@ -80,9 +94,7 @@ public final class ThrottledLogger {
         }
         long now = clock.millis();
         Kind k = kinds.computeIfAbsent(kind, x -> new Kind());
-        long suppressed;
-        String latestFormat;
-        Object[] latestArgs;
+        Summary counted;
         boolean full;
         synchronized (k) {
             full = k.lastEventMs == Long.MIN_VALUE || now - k.lastEventMs >= intervalMs;
@@ -96,17 +108,9 @@ public final class ThrottledLogger {
                     return;
                 }
             }
-            suppressed = k.suppressed;
-            latestFormat = k.latestFormat;
-            latestArgs = k.latestArgs;
-            k.suppressed = 0;
-            k.latestFormat = null;
-            k.latestArgs = null;
-            k.windowStartMs = now;
+            counted = k.take(now);
         }
-        if (suppressed > 0) {
-            summary(kind, suppressed, latestFormat, latestArgs);
-        }
+        summary(kind, counted);
         if (full) {
             write(format, args);
         }
@@ -116,28 +120,24 @@ public final class ThrottledLogger {
     public void flush() {
         long now = clock.millis();
         kinds.forEach((kind, k) -> {
-            long suppressed;
-            String latestFormat;
-            Object[] latestArgs;
+            Summary counted;
             synchronized (k) {
                 if (k.suppressed == 0 || now - k.windowStartMs < intervalMs) {
                     return;
                 }
-                suppressed = k.suppressed;
-                latestFormat = k.latestFormat;
-                latestArgs = k.latestArgs;
-                k.suppressed = 0;
-                k.latestFormat = null;
-                k.latestArgs = null;
-                k.windowStartMs = now;
+                counted = k.take(now);
             }
-            summary(kind, suppressed, latestFormat, latestArgs);
+            summary(kind, counted);
         });
     }
 
-    private void summary(String kind, long suppressed, String latestFormat, Object[] latestArgs) {
-        String latest = latestFormat == null ? "" : "; latest: " + MessageFormatter.arrayFormat(latestFormat, latestArgs).getMessage();
-        write("{} more like this ({}) in the last {} s{}", new Object[] {suppressed, kind, intervalMs / 1000, latest});
+    private void summary(String kind, Summary counted) {
+        if (counted.count() == 0) {
+            return;
+        }
+        String latest = counted.latestFormat() == null ? ""
+                : "; latest: " + MessageFormatter.arrayFormat(counted.latestFormat(), counted.latestArgs()).getMessage();
+        write("{} more like this ({}) in the last {} s{}", new Object[] {counted.count(), kind, intervalMs / 1000, latest});
     }
 
     private void write(String format, Object[] args) {

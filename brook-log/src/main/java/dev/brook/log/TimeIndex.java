@@ -32,7 +32,7 @@ final class TimeIndex extends IndexFile {
     /** Adds an entry if {@code timestamp} is larger than the last one. Caller holds the log's lock. */
     void maybeAppend(long timestamp, long offset) {
         int n = entries();
-        if (isFull() || (n > 0 && timestamp <= key(n - 1))) {
+        if (isFull() || (n > 0 && timestamp <= key(n - 1)) || !reserve(1)) {
             return;
         }
         mmap.putLong(slot(n), timestamp);

@@ -89,16 +89,6 @@ class LogRecoveryTest {
         return Long.parseLong(segment.getFileName().toString().replace(".log", ""));
     }
 
-    /** XORs the byte at {@code position} of {@code file} (negative: from the end) with {@code mask}. */
-    private static void flip(Path file, long position, int mask) throws Exception {
-        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-            long at = position < 0 ? raf.length() + position : position;
-            raf.seek(at);
-            int b = raf.read();
-            raf.seek(at);
-            raf.write(b ^ mask);
-        }
-    }
 
     private Path quarantine() {
         return root.resolve("quarantine").resolve("t-0");
@@ -112,7 +102,7 @@ class LogRecoveryTest {
         Path second = segmentFiles().get(1);
         long secondBase = baseOf(second);
         int secondCount = (int) (baseOf(segmentFiles().get(2)) - secondBase);
-        flip(second, -10, 0xff); // inside the last batch of the second segment: its CRC no longer holds
+        DiskDamage.flip(second, -10, 0xff); // inside the last batch of the second segment: its CRC no longer holds
 
         Log recovered = Log.open(dir(), config, clock, true, 0); // a full recovery, as with no checkpoint
 
@@ -137,7 +127,7 @@ class LogRecoveryTest {
         LogConfig oneSegment = config.withSegmentBytes(1 << 20);
         Log log = Log.open(dir(), oneSegment, clock, false, 0);
         List<String> expected = fill(log, 10);
-        flip(segmentFiles().get(0), 3 * 230 + 100, 0x01); // inside the fourth batch
+        DiskDamage.flip(segmentFiles().get(0), 3 * 230 + 100, 0x01); // inside the fourth batch
 
         Log recovered = Log.open(dir(), oneSegment, clock, true, 0);
 
@@ -156,7 +146,7 @@ class LogRecoveryTest {
         List<String> expected = fill(log, 20);
         log.close();
         Path third = segmentFiles().get(2);
-        flip(third, 0, 0x40); // the high byte of the first batch's base offset: 2^62 higher
+        DiskDamage.flip(third, 0, 0x40); // the high byte of the first batch's base offset: 2^62 higher
 
         Log again = Log.open(dir(), config, clock, false, 0);
 
@@ -179,7 +169,7 @@ class LogRecoveryTest {
             raf.seek(8);
             firstBatchSize = 12 + raf.readInt();
         }
-        flip(last, firstBatchSize + 7, 0x04); // the low byte of the second batch's base offset: 4 off
+        DiskDamage.flip(last, firstBatchSize + 7, 0x04); // the low byte of the second batch's base offset: 4 off
 
         Log again = Log.open(dir(), config, clock, false, 0);
 
@@ -193,7 +183,7 @@ class LogRecoveryTest {
         Log log = Log.open(dir(), config.withSegmentBytes(1 << 20), clock, false, 0);
         fill(log, 10);
         long batchSize = Batches.of(1000, "v0-" + "p".repeat(150)).sizeInBytes();
-        flip(segmentFiles().get(0), 5 * batchSize, 0x40); // batch 5 now says it starts 2^62 later
+        DiskDamage.flip(segmentFiles().get(0), 5 * batchSize, 0x40); // batch 5 now says it starts 2^62 later
 
         assertThat(Batches.values(log.read(4, 1 << 20).records())).as("up to the damage").containsExactly(
                 "4:v4-" + "p".repeat(150));

@@ -79,6 +79,12 @@ class RecordValidationTest {
                         new BatchForge().record("k", "v").buildClaiming(3, t)),
                 Arguments.of("zstd: bytes after the last record", (Supplier<MemoryRecords>) () ->
                         new BatchForge().record("k", "v").raw(new byte[] {9, 9}).build(Compression.zstd().build(), t)),
+                Arguments.of("snappy: a chunk that claims 500 MB (snappy-java would allocate it)", (Supplier<MemoryRecords>) () ->
+                        new BatchForge().raw(new byte[] {(byte) 0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1,
+                            0x1d, (byte) 0xcd, 0x65, 0x00, 1, 2, 3}).countOneMore().buildClaiming(2, t)),
+                Arguments.of("snappy: a raw block that claims 2 GiB", (Supplier<MemoryRecords>) () ->
+                        new BatchForge().raw(new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x07, 0, 0, 0})
+                                .countOneMore().buildClaiming(2, t)),
                 Arguments.of("snappy: fewer records than the count", (Supplier<MemoryRecords>) () ->
                         new BatchForge().record("k", "v").countOneMore().build(Compression.snappy().build(), t)));
     }
@@ -124,6 +130,17 @@ class RecordValidationTest {
 
         assertThat(e.error()).isEqualTo(Errors.INVALID_RECORD);
         assertThat(e.getMessage()).contains("would decompress to more than " + (256L << 20) + " bytes");
+    }
+
+    @Test
+    void aSnappyChunkClaimingMoreThanTheBatchHoldsIsRefusedBeforeSnappyAllocatesIt() {
+        MemoryRecords claim = new BatchForge().raw(new byte[] {(byte) 0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1,
+            0x1d, (byte) 0xcd, 0x65, 0x00, 1, 2, 3}).countOneMore().buildClaiming(2, now());
+
+        LogException e = catchThrowableOfType(LogException.class, () -> log.append(claim));
+
+        assertThat(e.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(e.getMessage()).contains("a chunk says it holds 500000000 bytes, but 3 are left");
     }
 
     @Test

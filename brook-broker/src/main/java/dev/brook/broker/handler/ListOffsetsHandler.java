@@ -4,6 +4,7 @@ import dev.brook.broker.cluster.Partition;
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.network.RequestContext;
 import dev.brook.log.Log;
+import dev.brook.log.LogException;
 import dev.brook.log.TimestampOffset;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -43,9 +44,13 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
                     continue;
                 }
                 boolean epochs = context.apiVersion() >= 4;
-                lookup(partition.log(), wp.timestamp()).ifPresent(found -> pr
-                        .setOffset(found.offset()).setTimestamp(found.timestamp())
-                        .setLeaderEpoch(epochs ? Partition.LEADER_EPOCH : -1));
+                try {
+                    lookup(partition.log(), wp.timestamp()).ifPresent(found -> pr
+                            .setOffset(found.offset()).setTimestamp(found.timestamp())
+                            .setLeaderEpoch(epochs ? Partition.LEADER_EPOCH : -1));
+                } catch (LogException e) {
+                    pr.setErrorCode(e.error().code()); // a damaged segment: CORRUPT_MESSAGE for this partition only
+                }
             }
         }
         return CompletableFuture.completedFuture(response);
