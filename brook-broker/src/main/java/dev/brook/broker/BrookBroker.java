@@ -11,6 +11,7 @@ import dev.brook.broker.handler.DelayedFetches;
 import dev.brook.broker.network.KafkaServer;
 import dev.brook.log.DataDirectoryInUseException;
 import dev.brook.log.Flusher;
+import dev.brook.log.LogException;
 import dev.brook.log.LogManager;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -127,9 +128,12 @@ public final class BrookBroker implements AutoCloseable {
                 if (flusher != null) {
                     flusher.close();
                 }
-                logs.close();
+                logs.close(false); // not a clean shutdown: logs not opened yet may still need recovery
             } catch (RuntimeException closing) {
                 e.addSuppressed(closing);
+            }
+            if (e instanceof LogException) {
+                throw new BrokerStartException(e.getMessage() + (e.getCause() != null ? ": " + e.getCause().getMessage() : ""), e);
             }
             throw e;
         }

@@ -139,6 +139,27 @@ class CorruptionTest {
     }
 
     @Test
+    void aLastBatchCutShortIsATornTailThatIsCutAndTheLogContinuesAtItsOffset() throws Exception {
+        Setup s = fill();
+        s.broker().kill();
+        List<Path> segments = segments(s.logDir(dataDir));
+        Path active = segments.get(segments.size() - 1);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(active, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() - 30); // as a write torn by a crash leaves it
+        }
+
+        try (BrookProcess broker = BrookProcess.start(s.port(), dataDir, Duration.ofSeconds(60))) {
+            Map<Long, String> expected = new TreeMap<>(s.values());
+            expected.remove((long) RECORDS - 1);
+            assertThat(readAll(s.bootstrap(), s.topic())).isEqualTo(expected);
+            try (KafkaProducer<String, String> producer = Clients.producer(s.bootstrap())) {
+                assertThat(producer.send(new ProducerRecord<>(s.topic(), "k", "next")).get(10, TimeUnit.SECONDS).offset())
+                        .isEqualTo(RECORDS - 1);
+            }
+        }
+    }
+
+    @Test
     void aBaseOffsetDamagedWhileTheBrokerRunsIsReportedToTheConsumerInsteadOfStallingIt() throws Exception {
         Setup s = fill();
         try (BrookProcess broker = s.broker()) {

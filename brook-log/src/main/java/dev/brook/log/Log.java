@@ -21,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
@@ -310,15 +311,21 @@ public final class Log implements Closeable {
                 int from = found.position;
                 int size = 0;
                 long expected = -1;
-                for (FileChannelRecordBatch batch : s.records.batchesFrom(from)) {
-                    if (batch.baseOffset() >= end || (size > 0 && (long) size + batch.sizeInBytes() > maxBytes)) {
-                        break;
+                try {
+                    for (FileChannelRecordBatch batch : s.records.batchesFrom(from)) {
+                        if (batch.baseOffset() >= end || (size > 0 && (long) size + batch.sizeInBytes() > maxBytes)) {
+                            break;
+                        }
+                        if (expected >= 0 && batch.baseOffset() != expected) {
+                            break; // the next read starts here, and find() reports it
+                        }
+                        size += batch.sizeInBytes();
+                        expected = batch.lastOffset() + 1;
                     }
-                    if (expected >= 0 && batch.baseOffset() != expected) {
-                        break; // the next read starts here, and find() reports it
-                    }
-                    size += batch.sizeInBytes();
-                    expected = batch.lastOffset() + 1;
+                } catch (CorruptRecordException e) {
+                    if (size == 0) {
+                        throw corrupt("a batch header at byte " + from + " is unreadable: " + e.getMessage());
+                    } // else: serve what came before it; the next read starts there and reports it
                 }
                 if (size == 0) {
                     throw corrupt("offset " + offset + " is below the log end " + end + ", but the batch holding it says it"

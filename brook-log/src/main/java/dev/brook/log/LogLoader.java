@@ -12,7 +12,9 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,8 +67,7 @@ final class LogLoader {
      * @param recoveryPoint everything below it was flushed before the crash
      */
     void load(ConcurrentSkipListMap<Long, Segment> segments, boolean recover, long recoveryPoint) throws IOException {
-        finishInterruptedRepairs();
-        Set<Long> rebuild = new HashSet<>();
+        Set<Long> rebuild = new HashSet<>(finishInterruptedRepairs());
         for (int attempt = 0; ; attempt++) {
             List<Long> bases = segmentBases();
             Damage damage = loadOnce(segments, bases, recover, recoveryPoint, rebuild);
@@ -108,7 +109,9 @@ final class LogLoader {
             if (validate) {
                 SegmentScan.Result scan = SegmentScan.scan(Segment.logFile(dir, base), base, nextBase);
                 if (scan.damaged()) {
-                    if (!last || !scan.onlyTornTail()) {
+                    // a torn tail is what a crash leaves after the last fsync; bad bytes holding flushed offsets are
+                    // damage, and go to the quarantine with the rest of the file
+                    if (!last || !scan.onlyTornTail() || scan.nextOffset(base) < recoveryPoint) {
                         return new Damage(base, nextBase, scan, last);
                     }
                     truncateTornTail(base, scan);
@@ -118,7 +121,7 @@ final class LogLoader {
             Segment s = Segment.open(dir, base, config, !rebuildIndexes);
             boolean inLine;
             if (rebuildIndexes || !s.offsetIndex.isSane() || !s.timeIndex.isSane()
-                    || s.offsetIndex.lastPosition() >= Math.max(1, s.size())) {
+                    || s.offsetIndex.lastPosition() >= Math.max(1, s.size()) || (s.offsetIndex.entries() == 0 && !s.isEmpty())) {
                 inLine = s.rebuild(producers);
             } else {
                 inLine = s.load(producers);
@@ -213,10 +216,7 @@ final class LogLoader {
         Files.deleteIfExists(dir.resolve(Segment.fileName(d.base(), ".index")));
         Files.deleteIfExists(dir.resolve(Segment.fileName(d.base(), ".timeindex")));
         Path moved = quarantine.moveHere(original, report.toString());
-        for (Path p : written) {
-            Files.move(p, finalName(p), StandardCopyOption.ATOMIC_MOVE);
-        }
-        Quarantine.fsync(dir);
+        renameIntoPlace(written, original);
         log.error("Segment {} of {} was damaged: {} bytes hold no whole batch or a wrong base offset. Every whole batch "
                 + "is kept (in segments {}); the damaged file is in {} with a report. Nothing else of the log was removed.",
                 d.base(), dir, lost, bases, moved);
@@ -255,30 +255,54 @@ final class LogLoader {
         return repairFile.resolveSibling(name.substring(0, name.indexOf(FROM)) + ".log");
     }
 
-    /** Deletes repairs whose original is still here (they start over) and completes those whose original is gone. */
-    private void finishInterruptedRepairs() throws IOException {
-        List<Path> repairs = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + REPAIR)) {
-            files.forEach(repairs::add);
+    /**
+     * Renames the files of a committed repair into place, the one that takes the original's name last: until then the
+     * original's name is free, which is how {@link #finishInterruptedRepairs} knows the repair was committed.
+     */
+    private void renameIntoPlace(List<Path> repairFiles, Path original) throws IOException {
+        List<Path> ordered = new ArrayList<>(repairFiles);
+        ordered.sort((a, b) -> Boolean.compare(finalName(a).equals(original), finalName(b).equals(original)));
+        for (Path p : ordered) {
+            Files.move(p, finalName(p), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         }
-        for (Path p : repairs) {
-            String name = p.getFileName().toString();
-            int from = name.indexOf(FROM);
-            if (from < 0) {
-                Files.delete(p);
+        Quarantine.fsync(dir);
+    }
+
+    /**
+     * Deletes the files of repairs whose original is still here (they start over) and completes those whose original
+     * is gone (moved to the quarantine: committed). Returns the base offsets of the segments it completed.
+     */
+    private List<Long> finishInterruptedRepairs() throws IOException {
+        Map<Path, List<Path>> byOriginal = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + REPAIR)) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                int from = name.indexOf(FROM);
+                if (from < 0) {
+                    Files.delete(p);
+                    continue;
+                }
+                Path original = dir.resolve(name.substring(from + FROM.length(), name.length() - REPAIR.length()) + ".log");
+                byOriginal.computeIfAbsent(original, o -> new ArrayList<>()).add(p);
+            }
+        }
+        List<Long> completed = new ArrayList<>();
+        for (Map.Entry<Path, List<Path>> repair : byOriginal.entrySet()) {
+            if (Files.exists(repair.getKey())) {
+                for (Path p : repair.getValue()) {
+                    Files.delete(p);
+                }
+                Quarantine.fsync(dir);
                 continue;
             }
-            String original = name.substring(from + FROM.length(), name.length() - REPAIR.length()) + ".log";
-            if (Files.exists(dir.resolve(original))) {
-                Files.delete(p);
-            } else {
-                Files.move(p, finalName(p), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                log.warn("Finished an interrupted repair of {}: {} is in place", dir, finalName(p).getFileName());
+            renameIntoPlace(repair.getValue(), repair.getKey());
+            for (Path p : repair.getValue()) {
+                String name = finalName(p).getFileName().toString();
+                completed.add(Long.parseLong(name.substring(0, name.length() - 4)));
             }
+            log.warn("Finished an interrupted repair of {}: segments {} are in place", dir, completed);
         }
-        if (!repairs.isEmpty()) {
-            Quarantine.fsync(dir);
-        }
+        return completed;
     }
 
     private List<Long> segmentBases() throws IOException {

@@ -93,9 +93,12 @@ public final class LogManager implements Closeable {
                 log.info("Previous shutdown of {} was not clean: recovering its logs", dataDir.toAbsolutePath());
             }
             return new LogManager(dataDir, clock, clean, points, retentionCheckIntervalMs, flushCheckIntervalMs, lock);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             if (lock != null) {
                 lock.release();
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
             }
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot open data directory " + dataDir + ": " + e.getMessage(), e);
         }
@@ -189,7 +192,15 @@ public final class LogManager implements Closeable {
 
     /** Flushes every log, checkpoints recovery points, writes the clean-shutdown marker. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(true);
+    }
+
+    /**
+     * Flushes and closes every log opened, checkpoints, and writes the clean-shutdown marker if {@code clean}: a broker
+     * whose start failed passes false, because logs it never opened may still need their recovery.
+     */
+    public synchronized void close(boolean clean) {
         if (closed) {
             return;
         }
@@ -217,7 +228,7 @@ public final class LogManager implements Closeable {
                 // restart would have needed the recovery points
                 log.error("Could not write {} at shutdown: {}", RECOVERY_POINTS, e.getMessage());
             }
-            if (allClosed) {
+            if (allClosed && clean) {
                 writeAtomically(dataDir.resolve(CLEAN_SHUTDOWN), "");
             }
         } catch (RuntimeException e) {

@@ -127,14 +127,16 @@ final class RecordValidator {
 
     private static final byte[] SNAPPY_MAGIC = {(byte) 0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0};
     private static final int SNAPPY_HEADER = 16;
+    /** Snappy expands at most about 21 times: its longest copy, 64 bytes, takes 3 bytes to say. */
+    private static final long SNAPPY_MAX_RATIO = 24;
 
     /**
      * Checks the framing of a snappy-java stream before snappy-java reads it, because it allocates each chunk's
      * declared size up front: a few bytes claiming a 500 MB chunk would make the broker allocate 500 MB. The stream is
      * a 16-byte header (the magic {@code 82 'SNAPPY' 00}, two int32 versions), then chunks of an int32 length and that
      * many bytes of raw snappy, which starts with its uncompressed length as an unsigned varint; without the magic,
-     * the whole stream is one raw block. Every length must fit in what is left of the batch, and the uncompressed
-     * lengths within the decompression bound.
+     * the whole stream is one raw block. Every length must fit in what is left of the batch, and each block's
+     * uncompressed length within the decompression bound and within what snappy can expand its size to.
      */
     private void checkSnappyFraming(ByteBuffer data, long bound) {
         int p = data.position();
@@ -177,6 +179,9 @@ final class RecordValidator {
         }
         if (length > bound) {
             throw invalid("the records would decompress to more than " + inflateLimit + " bytes");
+        }
+        if (length > SNAPPY_MAX_RATIO * (to - from) + 64) {
+            throw corruptSnappy("a block of " + (to - from) + " bytes claims " + length + " uncompressed, more than snappy can expand");
         }
         return length;
     }

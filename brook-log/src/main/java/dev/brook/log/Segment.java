@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
@@ -96,42 +97,58 @@ final class Segment {
         bytesSinceIndexEntry = 0;
         long expectedNext = baseOffset;
         int position = 0;
-        for (FileChannelRecordBatch batch : records.batches()) {
-            if (batch.baseOffset() != expectedNext || batch.lastOffset() < batch.baseOffset()) {
-                return false;
+        try {
+            for (FileChannelRecordBatch batch : records.batches()) {
+                if (batch.baseOffset() != expectedNext || batch.lastOffset() < batch.baseOffset()) {
+                    return false;
+                }
+                indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), position, batch.sizeInBytes());
+                if (batch.hasProducerId()) {
+                    producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                            batch.baseOffset(), batch.lastOffset());
+                }
+                expectedNext = batch.lastOffset() + 1;
+                position += batch.sizeInBytes();
             }
-            indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), position, batch.sizeInBytes());
-            if (batch.hasProducerId()) {
-                producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                        batch.baseOffset(), batch.lastOffset());
-            }
-            expectedNext = batch.lastOffset() + 1;
-            position += batch.sizeInBytes();
+        } catch (RuntimeException unreadable) {
+            return false; // a length field below a header's size (kafka-clients' CorruptRecordException)
         }
         nextOffset = expectedNext;
-        return true;
+        return position == size(); // a length field beyond the file ends the walk early, silently
     }
 
     /**
-     * Rebuilds only the producer state and end offset from batch headers, trusting the indexes. Returns false at the
-     * first batch whose offsets do not follow on from the previous one's, as {@link #rebuild} does.
+     * Rebuilds only the producer state, end offset and timestamps from batch headers, trusting the indexes. Returns
+     * false where {@link #rebuild} would.
      */
     boolean load(ProducerStateTable producers) {
         long next = baseOffset;
-        for (FileChannelRecordBatch batch : records.batches()) {
-            if (batch.baseOffset() != next || batch.lastOffset() < batch.baseOffset()) {
-                return false;
+        int position = 0;
+        long max = RecordBatch.NO_TIMESTAMP;
+        long offsetOfMax = -1;
+        try {
+            for (FileChannelRecordBatch batch : records.batches()) {
+                if (batch.baseOffset() != next || batch.lastOffset() < batch.baseOffset()) {
+                    return false;
+                }
+                if (batch.hasProducerId()) {
+                    producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                            batch.baseOffset(), batch.lastOffset());
+                }
+                if (batch.maxTimestamp() > max) {
+                    max = batch.maxTimestamp(); // not the time index's last entry, which a full disk may have skipped
+                    offsetOfMax = batch.baseOffset();
+                }
+                next = batch.lastOffset() + 1;
+                position += batch.sizeInBytes();
             }
-            if (batch.hasProducerId()) {
-                producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                        batch.baseOffset(), batch.lastOffset());
-            }
-            next = batch.lastOffset() + 1;
+        } catch (RuntimeException unreadable) {
+            return false;
         }
         nextOffset = next;
-        maxTimestamp = timeIndex.lastTimestamp();
-        offsetOfMaxTimestamp = timeIndex.entries() == 0 ? -1 : timeIndex.offset(timeIndex.entries() - 1);
-        return true;
+        maxTimestamp = max;
+        offsetOfMaxTimestamp = offsetOfMax;
+        return position == size();
     }
 
     /** Updates indexes and timestamps for a batch just written at {@code position}. Caller holds the log's lock. */
@@ -157,18 +174,27 @@ final class Segment {
      * @throws LogException CORRUPT_MESSAGE where they do not (a base offset damaged on disk since the log was opened)
      */
     FileRecords.LogOffsetPosition find(long offset) {
+        long end = nextOffset;
         int n = offsetIndex.floor(offset);
         int from = n < 0 ? 0 : offsetIndex.position(n);
         long expected = n < 0 ? baseOffset : offsetIndex.key(n);
-        for (FileChannelRecordBatch batch : records.batchesFrom(from)) {
-            if (batch.baseOffset() != expected) {
-                throw new LogException(Errors.CORRUPT_MESSAGE, "the batch at byte " + batch.position() + " of segment "
-                        + baseOffset + " says base offset " + batch.baseOffset() + " where offset " + expected + " belongs");
+        try {
+            for (FileChannelRecordBatch batch : records.batchesFrom(from)) {
+                if (batch.baseOffset() != expected) {
+                    throw new LogException(Errors.CORRUPT_MESSAGE, "the batch at byte " + batch.position() + " of segment "
+                            + baseOffset + " says base offset " + batch.baseOffset() + " where offset " + expected + " belongs");
+                }
+                if (batch.lastOffset() >= offset) {
+                    return new FileRecords.LogOffsetPosition(batch.lastOffset(), batch.position(), batch.sizeInBytes());
+                }
+                expected = batch.lastOffset() + 1;
             }
-            if (batch.lastOffset() >= offset) {
-                return new FileRecords.LogOffsetPosition(batch.lastOffset(), batch.position(), batch.sizeInBytes());
-            }
-            expected = batch.lastOffset() + 1;
+        } catch (CorruptRecordException e) {
+            throw new LogException(Errors.CORRUPT_MESSAGE, "a batch header of segment " + baseOffset + " is unreadable: " + e.getMessage());
+        }
+        if (offset < end) {
+            throw new LogException(Errors.CORRUPT_MESSAGE, "segment " + baseOffset + " ends at offset " + (expected - 1)
+                    + " though it holds offsets up to " + (end - 1) + " (a batch's length was damaged)");
         }
         return null;
     }

@@ -217,6 +217,60 @@ class LogRecoveryTest {
     }
 
     @Test
+    void aCommittedRepairOfSeveralFilesIsFinishedWhicheverOfThemWereAlreadyRenamed() throws Exception {
+        Log log = Log.open(dir(), config, clock, false, 0);
+        List<String> expected = fill(log, 20);
+        log.close();
+        Path fourth = segmentFiles().get(3);
+        Path fifth = segmentFiles().get(4);
+        String from = ".log.from-" + Segment.fileName(baseOf(fourth), "") + ".repair";
+        // as if the fourth segment had been split into two files, the original moved to the quarantine, and the crash
+        // came before either rename
+        Files.move(fourth, dir().resolve(Segment.fileName(baseOf(fourth), from)));
+        Files.move(fifth, dir().resolve(Segment.fileName(baseOf(fifth), from)));
+
+        Log again = Log.open(dir(), config, clock, false, 0);
+
+        assertThat(Batches.readAll(again)).isEqualTo(expected);
+        again.close();
+    }
+
+    @Test
+    void aDamagedLengthFieldInTheActiveSegmentIsFoundAtACleanRestartAndTheBatchesAfterItAreKept() throws Exception {
+        LogConfig oneSegment = config.withSegmentBytes(1 << 20);
+        Log log = Log.open(dir(), oneSegment, clock, false, 0);
+        List<String> expected = fill(log, 10);
+        log.close();
+        long batchSize = Batches.of(1000, "v0-" + "p".repeat(150)).sizeInBytes();
+        DiskDamage.flip(segmentFiles().get(0), 3 * batchSize + 8, 0x40); // batch 3's length now runs past the file
+
+        Log again = Log.open(dir(), oneSegment, clock, false, 0);
+
+        List<String> kept = new ArrayList<>(expected);
+        kept.remove(3);
+        assertThat(Batches.readAll(again)).as("a walk that stopped at the bad length used to end the log there").isEqualTo(kept);
+        assertThat(again.logEndOffset()).isEqualTo(10);
+        again.close();
+    }
+
+    @Test
+    void aLengthFieldDamagedWhileTheLogIsOpenGetsCorruptMessage() throws Exception {
+        Log log = Log.open(dir(), config.withSegmentBytes(1 << 20), clock, false, 0);
+        fill(log, 10);
+        long batchSize = Batches.of(1000, "v0-" + "p".repeat(150)).sizeInBytes();
+        DiskDamage.flip(segmentFiles().get(0), 6 * batchSize + 8, 0x40);
+
+        LogException e = org.assertj.core.api.Assertions.catchThrowableOfType(LogException.class, () -> log.read(6, 1 << 20));
+        assertThat(e).as("a read at the damaged batch").isNotNull();
+        assertThat(e.error()).isEqualTo(org.apache.kafka.common.protocol.Errors.CORRUPT_MESSAGE);
+        assertThat(Batches.values(log.read(5, 1 << 20).records())).as("a read up to it serves what comes before")
+                .containsExactly("5:v5-" + "p".repeat(150));
+        assertThat(Batches.values(log.read(7, 1 << 20).records())).as("the index still finds the batches after it")
+                .first().asString().startsWith("7:");
+        log.close();
+    }
+
+    @Test
     void garbageAppendedToTheActiveSegmentIsATornTailAndIsCut() throws Exception {
         Log log = Log.open(dir(), config, clock, false, 0);
         List<String> expected = fill(log, 12);

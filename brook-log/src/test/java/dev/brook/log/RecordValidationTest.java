@@ -144,6 +144,18 @@ class RecordValidationTest {
     }
 
     @Test
+    void aRawSnappyBlockClaimingMoreThanSnappyCanExpandIsRefusedBeforeSnappyAllocatesIt() {
+        // varint 100,000,000 and four bytes: snappy-java would allocate 100 MB for the output
+        MemoryRecords claim = new BatchForge().raw(new byte[] {(byte) 0x80, (byte) 0xc2, (byte) 0xd7, 0x2f, 1, 2, 3, 4})
+                .countOneMore().buildClaiming(2, now());
+
+        LogException e = catchThrowableOfType(LogException.class, () -> log.append(claim));
+
+        assertThat(e.error()).isEqualTo(Errors.CORRUPT_MESSAGE);
+        assertThat(e.getMessage()).contains("claims 100000000 uncompressed, more than snappy can expand");
+    }
+
+    @Test
     void aCompactedTopicRefusesARecordWithoutAKey() {
         log.updateConfig(LogConfig.defaults().withCompacted(true));
 
