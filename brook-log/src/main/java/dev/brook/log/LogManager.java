@@ -59,7 +59,7 @@ public final class LogManager implements Closeable {
         this.dataDir = dataDir;
         this.clock = clock;
         this.cleanShutdown = cleanShutdown;
-        this.recoveryPoints = recoveryPoints;
+        this.recoveryPoints = new ConcurrentHashMap<>(recoveryPoints);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "brook-log-manager");
             t.setDaemon(true);
@@ -134,6 +134,7 @@ public final class LogManager implements Closeable {
 
     /** Closes the log and deletes its files. */
     public void deleteLog(TopicPartition tp) {
+        recoveryPoints.remove(tp); // a log created again under this name starts from nothing, not from the old point
         Log l = logs.remove(tp);
         if (l != null) {
             l.delete();
