@@ -42,10 +42,13 @@ public final class BrookBroker implements AutoCloseable {
     private final KafkaServer server;
     private final TopicRegistry topics;
     private final GroupCoordinator groups;
+    private final BrokerNode node;
     private boolean closed;
 
-    private BrookBroker(LogManager logs, Flusher flusher, KafkaServer server, TopicRegistry topics, GroupCoordinator groups) {
+    private BrookBroker(LogManager logs, Flusher flusher, KafkaServer server, TopicRegistry topics, GroupCoordinator groups,
+                        BrokerNode node) {
         this.groups = groups;
+        this.node = node;
         this.logs = logs;
         this.flusher = flusher;
         this.server = server;
@@ -122,7 +125,7 @@ public final class BrookBroker implements AutoCloseable {
             node.advertise(InetSocketAddress.createUnresolved(advertisedHost, bound.getPort()));
             log.info("Brook node {} of cluster {} serving {} topics on {}", config.nodeId(), identity.clusterId(),
                     topics.topics().size(), bound);
-            return new BrookBroker(logs, flusher, server, topics, groups);
+            return new BrookBroker(logs, flusher, server, topics, groups, node);
         } catch (RuntimeException e) {
             try {
                 if (flusher != null) {
@@ -148,6 +151,14 @@ public final class BrookBroker implements AutoCloseable {
     public String bootstrapServers() {
         InetSocketAddress a = boundAddress();
         return a.getHostString() + ":" + a.getPort();
+    }
+
+    /**
+     * What front ends in the same process (the HTTP gateway) share with the Kafka handlers: identity, configuration,
+     * topics, the group-commit flusher, and watches on appends.
+     */
+    public BrokerNode node() {
+        return node;
     }
 
     /** The broker's topics, for embedding applications and tests. */

@@ -88,7 +88,8 @@ final class BrookProcess implements AutoCloseable {
     static List<String> command(int port, Path dataDir) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                "dev.brook.server.BrookCli", "server", "--listen", "127.0.0.1:" + port, "--data-dir", dataDir.toString());
+                "dev.brook.server.BrookCli", "server", "--listen", "127.0.0.1:" + port, "--data-dir", dataDir.toString(),
+                "--http-listen", "off"); // tests that want HTTP start their own gateway; 8082 stays free for a developer's broker
     }
 
     /** A port nobody listens on right now on 127.0.0.1 (bound, read, released). */

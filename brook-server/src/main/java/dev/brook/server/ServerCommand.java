@@ -4,6 +4,8 @@ import dev.brook.broker.BrokerConfig;
 import dev.brook.broker.BrokerConfigException;
 import dev.brook.broker.BrokerStartException;
 import dev.brook.broker.BrookBroker;
+import dev.brook.http.HttpGateway;
+import dev.brook.http.HttpLimits;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +28,10 @@ final class ServerCommand implements Callable<Integer> {
 
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address to listen on (default: 127.0.0.1:9092).")
     String listen;
+
+    @Option(names = "--http-listen", paramLabel = "HOST:PORT|off",
+            description = "Address of the HTTP gateway: REST (Confluent REST Proxy v3), Server-Sent Events (default: 127.0.0.1:8082; off to disable).")
+    String httpListen;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "Where data lives (default: ./brook-data).")
     Path dataDir;
@@ -55,13 +61,25 @@ final class ServerCommand implements Callable<Integer> {
             BrookCli.err.println("brook server: " + e.getMessage());
             return 1;
         }
+        HttpGateway http;
+        try {
+            http = startHttp(broker);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            BrookCli.err.println("brook server: " + e.getMessage());
+            broker.close();
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (http != null) {
+                http.close();
+            }
             broker.close();
             stopped.countDown();
         }, "brook-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         BrookCli.out.println("Brook " + BrookCli.VERSION + " ready on " + broker.bootstrapServers()
+                + (http == null ? "" : ", HTTP on " + http.localAddress().getHostString() + ":" + http.localAddress().getPort())
                 + " (data: " + config.dataDir().toAbsolutePath().normalize() + ")");
         BrookCli.out.flush();
         stopped.await();
@@ -98,6 +116,12 @@ final class ServerCommand implements Callable<Integer> {
                     }
                     cmd.listen = value;
                 }
+                case "--http-listen" -> {
+                    if (cmd.httpListen != null) {
+                        return null;
+                    }
+                    cmd.httpListen = value;
+                }
                 case "--data-dir" -> {
                     if (cmd.dataDir != null || value.isEmpty()) {
                         return null;
@@ -123,6 +147,25 @@ final class ServerCommand implements Callable<Integer> {
             }
         }
         return cmd;
+    }
+
+    /** The HTTP gateway at {@code --http-listen} (127.0.0.1:8082 by default), or none for {@code off}. */
+    private HttpGateway startHttp(BrookBroker broker) {
+        String address = httpListen == null ? "127.0.0.1:8082" : httpListen;
+        if (address.equals("off")) {
+            return null;
+        }
+        int colon = address.lastIndexOf(':');
+        int port;
+        try {
+            port = Integer.parseInt(address.substring(colon + 1));
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("--http-listen must be HOST:PORT or off, got '" + address + "'");
+        }
+        if (colon <= 0) {
+            throw new IllegalArgumentException("--http-listen must be HOST:PORT or off, got '" + address + "'");
+        }
+        return HttpGateway.start(broker, address.substring(0, colon), port, HttpLimits.defaults());
     }
 
     /** The broker config from the defaults, then --config, then --listen/--data-dir, then --set. */

@@ -26,6 +26,7 @@ class ServerArgsTest {
         assertThatCode(() -> new CommandLine(picocli).parseArgs(args.toArray(String[]::new)))
                 .as("picocli on %s", args).doesNotThrowAnyException();
         assertThat(fast.listen).as("--listen of %s", args).isEqualTo(picocli.listen);
+        assertThat(fast.httpListen).as("--http-listen of %s", args).isEqualTo(picocli.httpListen);
         assertThat(fast.dataDir).as("--data-dir of %s", args).isEqualTo(picocli.dataDir);
         assertThat(fast.configFile).as("--config of %s", args).isEqualTo(picocli.configFile);
         assertThat(fast.settings).as("--set of %s", args).containsExactlyEntriesOf(picocli.settings);
@@ -33,7 +34,7 @@ class ServerArgsTest {
 
     @Provide
     Arbitrary<List<String>> argumentLists() {
-        return Arbitraries.of("--listen", "--data-dir", "--config", "--set", "--listen=127.0.0.1:1", "--set=a=b",
+        return Arbitraries.of("--listen", "--http-listen", "--http-listen=off", "--data-dir", "--config", "--set", "--listen=127.0.0.1:1", "--set=a=b",
                 "--data-dir=/d", "--config=c.properties", "--set=", "--listen=", "127.0.0.1:19092", "a=1", "b=x=y", "=v",
                 "k=", "/tmp/data", "data", "-h", "--help", "-V", "--", "-x", "--other", "").list().ofMaxSize(7);
     }

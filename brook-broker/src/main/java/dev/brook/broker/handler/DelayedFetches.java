@@ -38,6 +38,17 @@ public final class DelayedFetches implements AppendListener {
         }
     }
 
+    /**
+     * For front ends outside the Kafka listener (the HTTP gateway's event streams): calls {@code wake} after every
+     * append to any of {@code partitions}, on the appending thread (so it must only schedule work, never do it), until
+     * the returned handle is closed.
+     */
+    public AutoCloseable watch(Collection<TopicPartition> partitions, Runnable wake) {
+        Waiter waiter = wake::run;
+        park(waiter, partitions);
+        return () -> unpark(waiter, partitions);
+    }
+
     /** How many fetches are parked on {@code tp}. */
     int waitingOn(TopicPartition tp) {
         Set<Waiter> set = waiting.get(tp);
