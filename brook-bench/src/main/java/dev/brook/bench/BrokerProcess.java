@@ -74,7 +74,8 @@ final class BrokerProcess implements AutoCloseable {
         Path data = Files.createTempDirectory("bench-brook-");
         // started as users start it, with bin/brook's defaults (heap, G1, the class-data-sharing archive)
         List<String> cmd = List.of(root.resolve("bin/brook").toString(),
-                "server", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString());
+                "server", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString(),
+                "--http-listen", "127.0.0.1:0"); // the HTTP gateway is on, as by default, on a port nobody else wants
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("broker.out").toFile());
         pb.environment().put("BROOK_OPTS", String.join(" ", extraJvmArgs("brook.bench.brookJvmArgs")));

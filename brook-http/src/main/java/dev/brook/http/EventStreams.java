@@ -39,13 +39,32 @@ final class EventStreams {
 
     CompletableFuture<Reply> open(Exchange x) {
         ClusterResource.check(gateway, x);
-        String name = x.path("topic_name");
+        String lastEventId = x.header("Last-Event-ID");
+        Selection selection = select(gateway, x.path("topic_name"), name -> x.query(name, null),
+                lastEventId != null ? lastEventId : x.query("last_event_id", null));
+        if (!gateway.openStream()) {
+            throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, 50301, "this server already serves " + gateway.limits().maxStreams()
+                    + " event streams (brook.http.max.streams)");
+        }
+        new EventStream(gateway, x.ctx, selection).start();
+        return CompletableFuture.completedFuture(Reply.STREAMING);
+    }
+
+    /**
+     * What to follow: a topic's partitions ({@code partition}: one of them), where each starts, and how records are
+     * filtered ({@code key}) and written ({@code format}). Shared by event streams and WebSocket subscriptions.
+     *
+     * @param param      a parameter by name, or null when absent
+     * @param resumeFrom a position a client saw last ({@code partition:offset,...}), overriding the start parameters
+     * @throws HttpError for an unknown topic or partition, or a parameter that does not parse
+     */
+    static Selection select(HttpGateway gateway, String name, java.util.function.Function<String, String> param, String resumeFrom) {
         Topic topic = gateway.broker().topics().topic(name);
         if (topic == null) {
             throw HttpError.notFound(40403, "This server does not host this topic-partition.");
         }
         List<Partition> partitions = new ArrayList<>();
-        String only = x.query("partition", null);
+        String only = param.apply("partition");
         if (only != null) {
             Partition p = topic.partition(parseInt(only, "partition"));
             if (p == null) {
@@ -55,37 +74,31 @@ final class EventStreams {
         } else {
             partitions.addAll(topic.partitions());
         }
-        Map<Integer, Long> positions = start(x, partitions);
-        String format = x.query("format", "string");
+        String format = param.apply("format") == null ? "string" : param.apply("format");
         if (!format.equals("string") && !format.equals("binary")) {
             throw HttpError.badRequest("format must be string or binary, not " + format);
         }
-        String key = x.query("key", null);
-        if (!gateway.openStream()) {
-            throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, 50301, "this server already serves " + gateway.limits().maxStreams()
-                    + " event streams (brook.http.max.streams)");
-        }
-        new EventStream(gateway, x.ctx, name, partitions, positions, key, format.equals("binary")).start();
-        return CompletableFuture.completedFuture(Reply.STREAMING);
+        Map<Integer, Long> positions = start(partitions, param, resumeFrom);
+        return new Selection(name, partitions, positions, param.apply("key"), format.equals("binary"));
     }
 
-    /** Where each partition starts: the last event id if there is one, else {@code from} or {@code from_timestamp}. */
-    private Map<Integer, Long> start(Exchange x, List<Partition> partitions) {
-        String lastEventId = x.header("Last-Event-ID");
-        if (lastEventId == null) {
-            lastEventId = x.query("last_event_id", null);
-        }
+    /** The partitions followed, where each starts, the key filter (or null) and whether bytes are written as base64. */
+    record Selection(String topic, List<Partition> partitions, Map<Integer, Long> positions, String key, boolean binary) {
+    }
+
+    /** Where each partition starts: the position resumed from if there is one, else {@code from} or {@code from_timestamp}. */
+    private static Map<Integer, Long> start(List<Partition> partitions, java.util.function.Function<String, String> param, String resumeFrom) {
         Map<Integer, Long> positions = new LinkedHashMap<>();
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            Map<Integer, Long> resumed = EventStream.parseId(lastEventId);
+        if (resumeFrom != null && !resumeFrom.isBlank()) {
+            Map<Integer, Long> resumed = RecordFollower.parsePosition(resumeFrom);
             for (Partition p : partitions) {
                 Long at = resumed.get(p.topicPartition().partition());
                 positions.put(p.topicPartition().partition(), at != null ? at : p.log().logEndOffset());
             }
             return positions;
         }
-        String timestamp = x.query("from_timestamp", null);
-        String from = x.query("from", "latest");
+        String timestamp = param.apply("from_timestamp");
+        String from = param.apply("from") == null ? "latest" : param.apply("from");
         for (Partition p : partitions) {
             Log log = p.log();
             long at;

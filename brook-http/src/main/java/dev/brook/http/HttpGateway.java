@@ -29,13 +29,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brook's HTTP listener, beside the Kafka one in the same process: REST compatible with the Confluent REST Proxy v3
- * (clusters, topics, topic configs, partitions, produce, streamed produce) and Server-Sent Events of a topic's
- * records.
+ * (clusters, topics, topic configs, partitions, produce, streamed produce), Server-Sent Events of a topic's records,
+ * and WebSockets that subscribe, unsubscribe and publish ({@link WebSocketSession}).
  *
  * <pre>
  *  socket ─▶ HttpServerCodec ─▶ HttpConnection ─▶ Router ─▶ ClusterResource / TopicResource (via an Admin client)
  *                                 (body limit,                ProduceResource (appends in process)
- *                                  one request at a time)     EventStream (reads the log in process, woken on append)
+ *                                  one request at a time)     EventStream, WebSocketSession (RecordFollower: reads the
+ *                                                             log in process, woken on append)
  * </pre>
  *
  * <p>Its own event loops, so a slow HTTP client never delays a Kafka request. Topic administration goes through a
@@ -131,7 +132,12 @@ public final class HttpGateway implements AutoCloseable {
                 .add(HttpMethod.GET, topic + "/partitions/{partition_id}", topics::partition)
                 .add(HttpMethod.POST, topic + "/records", produce::produce)
                 .add(HttpMethod.GET, "/events/{topic_name}", events::open)
+                .add(HttpMethod.GET, "/ws", x -> WebSocketSession.open(this, x))
                 .add(HttpMethod.GET, "/v3/clusters/{cluster_id}/topics/{topic_name}/events", events::open);
+    }
+
+    ProduceResource produce() {
+        return produce;
     }
 
     /** A streamed produce on the exchange's connection: records are handed to it as body chunks arrive. */
