@@ -149,9 +149,12 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     }
 
     private void respond(ChannelHandlerContext ctx, HttpRequest req, Reply r) {
-        ByteBuf content = r.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(toBytes(r.body()));
+        ByteBuf content = r.raw() != null ? Unpooled.wrappedBuffer(r.raw())
+                : r.body() == null ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(toBytes(r.body()));
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, r.status(), content);
-        if (r.body() != null) {
+        if (r.raw() != null) {
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, r.contentType()).set(HttpHeaderNames.CACHE_CONTROL, "no-cache");
+        } else if (r.body() != null) {
             response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         }
         write(ctx, req, response, false);

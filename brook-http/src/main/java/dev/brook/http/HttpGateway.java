@@ -114,6 +114,7 @@ public final class HttpGateway implements AutoCloseable {
         TopicResource topics = new TopicResource(this);
         produce = new ProduceResource(this);
         EventStreams events = new EventStreams(this);
+        StaticPages pages = new StaticPages();
         String cluster = "/v3/clusters/{cluster_id}";
         String topic = cluster + "/topics/{topic_name}";
         router.add(HttpMethod.GET, "/v3/clusters", clusters::list)
@@ -133,6 +134,7 @@ public final class HttpGateway implements AutoCloseable {
                 .add(HttpMethod.POST, topic + "/records", produce::produce)
                 .add(HttpMethod.GET, "/events/{topic_name}", events::open)
                 .add(HttpMethod.GET, "/ws", x -> WebSocketSession.open(this, x))
+                .add(HttpMethod.GET, "/tail", pages::tail)
                 .add(HttpMethod.GET, "/v3/clusters/{cluster_id}/topics/{topic_name}/events", events::open);
     }
 
