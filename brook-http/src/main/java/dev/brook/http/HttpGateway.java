@@ -55,6 +55,7 @@ public final class HttpGateway implements AutoCloseable {
     private final Router router;
     private final AtomicInteger streams = new AtomicInteger();
     private ProduceResource produce;
+    private RequestReplyResource requests;
     private volatile Admin admin;
 
     private HttpGateway(BrookBroker broker, HttpLimits limits, EventLoopGroup boss, EventLoopGroup workers, Channel channel,
@@ -115,6 +116,7 @@ public final class HttpGateway implements AutoCloseable {
         produce = new ProduceResource(this);
         EventStreams events = new EventStreams(this);
         StaticPages pages = new StaticPages();
+        requests = new RequestReplyResource(this);
         String cluster = "/v3/clusters/{cluster_id}";
         String topic = cluster + "/topics/{topic_name}";
         router.add(HttpMethod.GET, "/v3/clusters", clusters::list)
@@ -135,6 +137,7 @@ public final class HttpGateway implements AutoCloseable {
                 .add(HttpMethod.GET, "/events/{topic_name}", events::open)
                 .add(HttpMethod.GET, "/ws", x -> WebSocketSession.open(this, x))
                 .add(HttpMethod.GET, "/tail", pages::tail)
+                .add(HttpMethod.POST, "/request/{topic_name}", requests::request)
                 .add(HttpMethod.GET, "/v3/clusters/{cluster_id}/topics/{topic_name}/events", events::open);
     }
 
@@ -208,6 +211,9 @@ public final class HttpGateway implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        if (requests != null) {
+            requests.close();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         Admin a = admin;
