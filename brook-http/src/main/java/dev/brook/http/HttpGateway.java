@@ -56,6 +56,7 @@ public final class HttpGateway implements AutoCloseable {
     private final AtomicInteger streams = new AtomicInteger();
     private ProduceResource produce;
     private RequestReplyResource requests;
+    private Webhooks webhooks;
     private volatile Admin admin;
 
     private HttpGateway(BrookBroker broker, HttpLimits limits, EventLoopGroup boss, EventLoopGroup workers, Channel channel,
@@ -101,6 +102,7 @@ public final class HttpGateway implements AutoCloseable {
             HttpGateway gateway = new HttpGateway(broker, limits, boss, workers, channel, router);
             self[0] = gateway;
             gateway.routes();
+            gateway.webhooks.start();
             log.info("HTTP gateway listening on {}", channel.localAddress());
             return gateway;
         } catch (RuntimeException e) {
@@ -117,6 +119,7 @@ public final class HttpGateway implements AutoCloseable {
         EventStreams events = new EventStreams(this);
         StaticPages pages = new StaticPages();
         requests = new RequestReplyResource(this);
+        webhooks = new Webhooks(this);
         String cluster = "/v3/clusters/{cluster_id}";
         String topic = cluster + "/topics/{topic_name}";
         router.add(HttpMethod.GET, "/v3/clusters", clusters::list)
@@ -138,6 +141,10 @@ public final class HttpGateway implements AutoCloseable {
                 .add(HttpMethod.GET, "/ws", x -> WebSocketSession.open(this, x))
                 .add(HttpMethod.GET, "/tail", pages::tail)
                 .add(HttpMethod.POST, "/request/{topic_name}", requests::request)
+                .add(HttpMethod.POST, "/webhooks", webhooks::create)
+                .add(HttpMethod.GET, "/webhooks", webhooks::list)
+                .add(HttpMethod.GET, "/webhooks/{name}", webhooks::get)
+                .add(HttpMethod.DELETE, "/webhooks/{name}", webhooks::delete)
                 .add(HttpMethod.GET, "/v3/clusters/{cluster_id}/topics/{topic_name}/events", events::open);
     }
 
@@ -213,6 +220,9 @@ public final class HttpGateway implements AutoCloseable {
         channel.close().syncUninterruptibly();
         if (requests != null) {
             requests.close();
+        }
+        if (webhooks != null) {
+            webhooks.close();
         }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

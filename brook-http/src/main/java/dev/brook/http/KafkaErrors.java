@@ -22,11 +22,17 @@ final class KafkaErrors {
     private KafkaErrors() {
     }
 
-    static HttpError toHttp(Throwable error) {
+    /** The error under the wrappers futures put around it. */
+    static Throwable cause(Throwable error) {
         Throwable e = error;
         while ((e instanceof ExecutionException || e instanceof java.util.concurrent.CompletionException) && e.getCause() != null) {
             e = e.getCause();
         }
+        return e;
+    }
+
+    static HttpError toHttp(Throwable error) {
+        Throwable e = cause(error);
         if (e instanceof HttpError h) {
             return h;
         }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 @Command(name = "brook", mixinStandardHelpOptions = true, versionProvider = BrookCli.Version.class,
         description = "Event streaming in one process, speaking the Kafka protocol.",
         subcommands = {ServerCommand.class, TopicsCommand.class, ProduceCommand.class, ConsumeCommand.class, GroupsCommand.class,
+                WebhooksCommand.class,
                 CdsTrainingCommand.class,
                 CommandLine.HelpCommand.class})
 public final class BrookCli {
