@@ -2,7 +2,6 @@ package dev.brook.http;
 
 import dev.brook.broker.cluster.Partition;
 import dev.brook.broker.cluster.Topic;
-import dev.brook.log.Log;
 import dev.brook.log.TimestampOffset;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Instant;
@@ -93,14 +92,14 @@ final class EventStreams {
             Map<Integer, Long> resumed = RecordFollower.parsePosition(resumeFrom);
             for (Partition p : partitions) {
                 Long at = resumed.get(p.topicPartition().partition());
-                positions.put(p.topicPartition().partition(), at != null ? at : p.log().logEndOffset());
+                positions.put(p.topicPartition().partition(), at != null ? at : p.logEndOffset());
             }
             return positions;
         }
         String timestamp = param.apply("from_timestamp");
         String from = param.apply("from") == null ? "latest" : param.apply("from");
         for (Partition p : partitions) {
-            Log log = p.log();
+            Partition log = p;
             long at;
             if (timestamp != null) {
                 long ts = parseTimestamp(timestamp);

@@ -6,7 +6,6 @@ import dev.brook.broker.cluster.Partition;
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.handler.BrokerNode;
 import dev.brook.log.AppendResult;
-import dev.brook.log.Log;
 import dev.brook.log.LogException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
@@ -90,11 +89,10 @@ final class ProduceResource {
             key.describe(report, "key");
             value.describe(report, "value");
             BrokerNode node = gateway.broker().node();
-            Log log = partition.log();
-            if (!node.config().current().fsyncOnAcksAll()) {
+            if (!partition.fsyncBeforeAnswer(node.config().current().fsyncOnAcksAll())) {
                 return CompletableFuture.completedFuture(report);
             }
-            return node.flusher().flushUpTo(log, appended.lastOffset() + 1).handle((ok, error) -> {
+            return node.flusher().flushUpTo(partition.storage(), appended.lastOffset() + 1).handle((ok, error) -> {
                 if (error != null) {
                     throw new HttpError(HttpResponseStatus.INTERNAL_SERVER_ERROR, 50003, "the record was written but not fsynced: " + error.getMessage());
                 }

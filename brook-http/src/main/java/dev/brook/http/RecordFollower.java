@@ -2,7 +2,6 @@ package dev.brook.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brook.broker.cluster.Partition;
-import dev.brook.log.Log;
 import dev.brook.log.LogException;
 import dev.brook.log.ReadResult;
 import io.netty.channel.ChannelHandlerContext;
@@ -120,7 +119,7 @@ final class RecordFollower {
     }
 
     private int sendFrom(int i, int budget) {
-        Log l = partitions.get(i).log();
+        Partition l = partitions.get(i);
         if (next[i] < l.logStartOffset()) {
             next[i] = l.logStartOffset(); // retention or DeleteRecords removed what had not been sent yet
         }

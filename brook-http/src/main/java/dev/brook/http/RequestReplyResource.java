@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brook.broker.cluster.Partition;
 import dev.brook.broker.cluster.Topic;
-import dev.brook.log.Log;
 import dev.brook.log.LogException;
 import dev.brook.log.ReadResult;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -105,7 +104,7 @@ final class RequestReplyResource implements AutoCloseable {
             long[] positions = new long[list.size()];
             List<TopicPartition> tps = new ArrayList<>();
             for (int i = 0; i < list.size(); i++) {
-                positions[i] = list.get(i).log().logEndOffset();
+                positions[i] = list.get(i).logEndOffset();
                 tps.add(list.get(i).topicPartition());
             }
             next = positions;
@@ -127,7 +126,7 @@ final class RequestReplyResource implements AutoCloseable {
     private void readReplies() {
         List<Partition> list = partitions;
         for (int i = 0; i < list.size(); i++) {
-            Log log = list.get(i).log();
+            Partition log = list.get(i);
             try {
                 while (next[i] < log.logEndOffset()) {
                     long before = next[i];

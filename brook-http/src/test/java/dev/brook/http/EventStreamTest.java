@@ -145,9 +145,13 @@ class EventStreamTest {
     }
 
     private static String createTopic(int partitions) throws Exception {
+        return createTopic(partitions, Map.of());
+    }
+
+    private static String createTopic(int partitions, Map<String, String> configs) throws Exception {
         String topic = "sse-" + System.nanoTime();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brook.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(configs))).all().get(30, TimeUnit.SECONDS);
         }
         return topic;
     }
@@ -179,6 +183,23 @@ class EventStreamTest {
             assertThat(e.path("offset").asLong()).isEqualTo(9);
             assertThat(e.path("key").asText()).isEqualTo("k9");
             assertThat(later.get(4).id()).isEqualTo("0:10");
+        }
+    }
+
+    @Test
+    void anInMemoryTopicStreamsAsAnyOtherAndRecordsPublishedOverHttpArrive() throws Exception {
+        String topic = createTopic(2, Map.of("brook.storage", "memory"));
+        produce(topic, 1, "k0", "kafka-0");
+        try (Sse sse = new Sse("/events/" + topic + "?from=earliest", null)) {
+            assertThat(sse.status).isEqualTo(200);
+            List<Event> first = sse.records(1);
+            var produced = http.post("/v3/clusters/" + http.get("/v3/clusters").body().path("data").get(0).path("cluster_id").asText()
+                    + "/topics/" + topic + "/records", "{\"partition_id\":0,\"value\":{\"type\":\"STRING\",\"data\":\"http-1\"}}");
+            assertThat(produced.status()).isEqualTo(200);
+            List<Event> later = sse.records(1);
+            assertThat(first).extracting(e -> e.json().path("value").asText()).containsExactly("kafka-0");
+            assertThat(later).extracting(e -> e.json().path("value").asText()).containsExactly("http-1");
+            assertThat(later.get(0).id()).isEqualTo("0:1,1:1");
         }
     }
 

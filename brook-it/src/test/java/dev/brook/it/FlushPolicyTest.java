@@ -127,6 +127,6 @@ class FlushPolicyTest {
     }
 
     private static Log log(String topic) {
-        return brook.broker().topics().partition(new TopicPartition(topic, 0)).log();
+        return (Log) brook.broker().topics().partition(new TopicPartition(topic, 0)).storage();
     }
 }

@@ -40,7 +40,7 @@ public final class Flusher implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Flusher.class);
     private static final ThrottledLogger FAILURES = new ThrottledLogger(log, Level.ERROR);
 
-    private record Request(Log log, long offset, CompletableFuture<Void> done) {
+    private record Request(PartitionLog log, long offset, CompletableFuture<Void> done) {
     }
 
     /** Logs fsynced at once in a round, besides the flusher thread's own: 1 + this many. */
@@ -81,7 +81,7 @@ public final class Flusher implements Closeable {
     }
 
     /** Completes once {@code log.flushedOffset() >= offset}; exceptionally with a {@link LogException} if the fsync fails. */
-    public CompletableFuture<Void> flushUpTo(Log log, long offset) {
+    public CompletableFuture<Void> flushUpTo(PartitionLog log, long offset) {
         if (log.flushedOffset() >= offset) {
             return CompletableFuture.completedFuture(null);
         }
@@ -109,7 +109,7 @@ public final class Flusher implements Closeable {
                 lastRoundStart = System.nanoTime();
                 batch.add(first);
                 queue.drainTo(batch);
-                Map<Log, RuntimeException> failures = flushAll(batch);
+                Map<PartitionLog, RuntimeException> failures = flushAll(batch);
                 for (Request r : batch) {
                     RuntimeException failure = failures.get(r.log());
                     if (failure != null) {
@@ -140,9 +140,9 @@ public final class Flusher implements Closeable {
      *
      * @return the logs whose fsync failed, with the failure
      */
-    private Map<Log, RuntimeException> flushAll(List<Request> batch) throws InterruptedException {
-        Map<Log, RuntimeException> failures = new ConcurrentHashMap<>();
-        Set<Log> due = Collections.newSetFromMap(new IdentityHashMap<>());
+    private Map<PartitionLog, RuntimeException> flushAll(List<Request> batch) throws InterruptedException {
+        Map<PartitionLog, RuntimeException> failures = new ConcurrentHashMap<>();
+        Set<PartitionLog> due = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Request r : batch) {
             if (r.log().flushedOffset() < r.offset()) {
                 due.add(r.log());
@@ -151,11 +151,11 @@ public final class Flusher implements Closeable {
         if (due.isEmpty()) {
             return failures;
         }
-        Iterator<Log> it = due.iterator();
-        Log first = it.next();
+        Iterator<PartitionLog> it = due.iterator();
+        PartitionLog first = it.next();
         List<Future<?>> others = new ArrayList<>();
         while (it.hasNext()) {
-            Log l = it.next();
+            PartitionLog l = it.next();
             others.add(helpers.submit(() -> flushOne(l, failures)));
         }
         flushOne(first, failures);
@@ -170,19 +170,19 @@ public final class Flusher implements Closeable {
         return failures;
     }
 
-    private static void flushOne(Log l, Map<Log, RuntimeException> failures) {
+    private static void flushOne(PartitionLog l, Map<PartitionLog, RuntimeException> failures) {
         try {
             long start = System.nanoTime();
             l.flush();
             long millis = (System.nanoTime() - start) / 1_000_000;
             if (millis >= SLOW_FSYNC_WARN_MS) {
-                log.warn("fsync of {} took {} ms: acks=all producers waited as long (a slow or overloaded disk)", l.dir(), millis);
+                log.warn("fsync of {} took {} ms: acks=all producers waited as long (a slow or overloaded disk)", l, millis);
             } else if (millis >= SLOW_FSYNC_DEBUG_MS) {
-                log.debug("fsync of {} took {} ms", l.dir(), millis);
+                log.debug("fsync of {} took {} ms", l, millis);
             }
         } catch (RuntimeException e) {
             failures.put(l, e);
-            FAILURES.log("fsync failed", "fsync of {} failed", l.dir(), e);
+            FAILURES.log("fsync failed", "fsync of {} failed", l, e);
         }
     }
 

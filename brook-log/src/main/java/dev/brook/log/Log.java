@@ -51,7 +51,7 @@ import org.slf4j.event.Level;
  * <p>Threads: appends, rolls, retention and DeleteRecords take the log's lock; reads and the offset getters never
  * do; {@link #flush} takes a separate flush lock so fsync never blocks appends.
  */
-public final class Log implements Closeable {
+public final class Log implements PartitionLog {
     private static final Logger log = LoggerFactory.getLogger(Log.class);
     private static final ThrottledLogger CORRUPTION = new ThrottledLogger(log, Level.ERROR);
     private static final String LOG_START_FILE = "log-start-offset";
@@ -143,31 +143,7 @@ public final class Log implements Closeable {
      */
     public AppendResult append(MemoryRecords records) {
         LogConfig cfg = config;
-        int total = 0;
-        int batches = 0;
-        ByteBuffer buffer = records.buffer();
-        int batchStart = buffer.position();
-        RecordValidator validator = RecordValidator.forThisThread();
-        long nowMs = clock.millis();
-        try {
-            for (MutableRecordBatch batch : records.batches()) {
-                validate(batch, cfg);
-                long maxTimestamp = validator.validate(buffer, batchStart, batch, cfg, nowMs);
-                if (cfg.timestampType() == TimestampType.CREATE_TIME && maxTimestamp != batch.maxTimestamp()) {
-                    batch.setMaxTimestamp(TimestampType.CREATE_TIME, maxTimestamp); // what the time index will hold
-                }
-                batchStart += batch.sizeInBytes();
-                total += batch.sizeInBytes();
-                batches++;
-            }
-        } catch (LogException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new LogException(Errors.CORRUPT_MESSAGE, "unreadable record batch: " + e.getMessage());
-        }
-        if (batches == 0 || total != records.sizeInBytes()) {
-            throw new LogException(Errors.CORRUPT_MESSAGE, "request holds " + records.sizeInBytes() + " bytes but whole batches make " + total);
-        }
+        int total = RecordValidator.checkAppend(records, cfg, clock.millis());
         lock.lock();
         try {
             for (MutableRecordBatch batch : records.batches()) {
@@ -214,35 +190,6 @@ public final class Log implements Closeable {
             return new AppendResult(first, next - 1, appendTime ? now : -1, logStartOffset, false);
         } finally {
             lock.unlock();
-        }
-    }
-
-    private static void validate(MutableRecordBatch batch, LogConfig cfg) {
-        if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
-            throw new LogException(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT, "record batch magic " + batch.magic() + " is not 2");
-        }
-        if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
-            throw new LogException(Errors.MESSAGE_TOO_LARGE, "record batch of " + batch.sizeInBytes()
-                    + " bytes is larger than max.message.bytes " + cfg.maxMessageBytes());
-        }
-        if (!batch.isValid()) {
-            throw new LogException(Errors.CORRUPT_MESSAGE, "record batch CRC does not match");
-        }
-        Integer count = batch.countOrNull();
-        if (count == null || count <= 0 || batch.lastOffset() < batch.baseOffset()
-                || batch.lastOffset() - batch.baseOffset() + 1 != count) {
-            throw new LogException(Errors.INVALID_RECORD, "record batch holds " + count + " records but its last offset delta is "
-                    + (batch.lastOffset() - batch.baseOffset()));
-        }
-        if (batch.isControlBatch()) {
-            throw new LogException(Errors.INVALID_RECORD, "clients may not write control batches");
-        }
-        if (batch.isTransactional()) {
-            throw new LogException(Errors.INVALID_RECORD, "a transactional batch needs transactions, which Brook does not support yet");
-        }
-        if (batch.hasProducerId() && batch.baseSequence() < 0) {
-            throw new LogException(Errors.INVALID_RECORD, "base sequence " + batch.baseSequence() + " of producer "
-                    + batch.producerId() + " is negative");
         }
     }
 
@@ -600,6 +547,12 @@ public final class Log implements Closeable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** On disk: everything below {@link #flushedOffset()} survives a crash. */
+    @Override
+    public boolean persistent() {
+        return true;
     }
 
     /** Number of segments, for tests and operators. */

@@ -49,6 +49,7 @@ public final class LogManager implements Closeable {
     private final boolean cleanShutdown;
     private final Map<TopicPartition, Long> recoveryPoints;
     private final ConcurrentHashMap<TopicPartition, Log> logs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TopicPartition, MemoryLog> memoryLogs = new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler;
     private final DataDirectoryLock lock;
     private boolean closed;
@@ -117,6 +118,14 @@ public final class LogManager implements Closeable {
     }
 
     /**
+     * Creates the in-memory log for {@code tp} (or returns the one already open): nothing of it is ever written under
+     * the data directory, and it starts empty at offset 0 in every process.
+     */
+    public MemoryLog openMemoryLog(TopicPartition tp, LogConfig config) {
+        return memoryLogs.computeIfAbsent(tp, k -> new MemoryLog(tp.topic() + "-" + tp.partition(), config, clock));
+    }
+
+    /**
      * The directory of {@code tp}'s log, {@code <topic>-<partition>}. (Not {@code tp.toString()}: kafka-clients'
      * string concatenation is an invokedynamic one, and at startup its first use costs about 25 ms.)
      */
@@ -132,12 +141,16 @@ public final class LogManager implements Closeable {
         return Map.copyOf(logs);
     }
 
-    /** Closes the log and deletes its files. */
+    /** Closes the log and deletes its files (or, in memory, its buffer). */
     public void deleteLog(TopicPartition tp) {
         recoveryPoints.remove(tp); // a log created again under this name starts from nothing, not from the old point
         Log l = logs.remove(tp);
         if (l != null) {
             l.delete();
+        }
+        MemoryLog m = memoryLogs.remove(tp);
+        if (m != null) {
+            m.delete();
         }
     }
 
@@ -158,6 +171,13 @@ public final class LogManager implements Closeable {
                 }
             } catch (RuntimeException e) {
                 FAILURES.log("retention failed", "Retention of {} failed", l.dir(), e);
+            }
+        }
+        for (MemoryLog m : memoryLogs.values()) {
+            try {
+                m.applyRetention();
+            } catch (RuntimeException e) {
+                FAILURES.log("retention failed", "Retention of {} failed", m, e);
             }
         }
     }
@@ -212,6 +232,7 @@ public final class LogManager implements Closeable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        memoryLogs.values().forEach(MemoryLog::close);
         boolean allClosed = true;
         for (Log l : logs.values()) {
             try {

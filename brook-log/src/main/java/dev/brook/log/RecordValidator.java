@@ -8,6 +8,8 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.CompressionType;
 import org.apache.kafka.common.record.internal.DefaultRecordBatch;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.internals.BufferSupplier;
 
@@ -81,6 +83,72 @@ final class RecordValidator {
      * @throws RecordValidationException (INVALID_RECORD, INVALID_TIMESTAMP or CORRUPT_MESSAGE) naming the first bad
      *                                   record
      */
+    /**
+     * Checks a produce's batches before any log stores them: each batch's header (magic 2, size, CRC, record count,
+     * no control or transactional batches, sequences) and then every record in it. On CreateTime topics a batch's max
+     * timestamp is set to its records' largest, which is what the time index then holds.
+     *
+     * @return the size in bytes of the batches, which is all of {@code records}
+     * @throws LogException CORRUPT_MESSAGE, INVALID_RECORD, INVALID_TIMESTAMP ({@link RecordValidationException}
+     *                      when one record is at fault), MESSAGE_TOO_LARGE or UNSUPPORTED_FOR_MESSAGE_FORMAT
+     */
+    static int checkAppend(MemoryRecords records, LogConfig cfg, long nowMs) {
+        int total = 0;
+        int batches = 0;
+        ByteBuffer buffer = records.buffer();
+        int batchStart = buffer.position();
+        RecordValidator validator = forThisThread();
+        try {
+            for (MutableRecordBatch batch : records.batches()) {
+                checkBatch(batch, cfg);
+                long maxTimestamp = validator.validate(buffer, batchStart, batch, cfg, nowMs);
+                if (cfg.timestampType() == TimestampType.CREATE_TIME && maxTimestamp != batch.maxTimestamp()) {
+                    batch.setMaxTimestamp(TimestampType.CREATE_TIME, maxTimestamp);
+                }
+                batchStart += batch.sizeInBytes();
+                total += batch.sizeInBytes();
+                batches++;
+            }
+        } catch (LogException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new LogException(Errors.CORRUPT_MESSAGE, "unreadable record batch: " + e.getMessage());
+        }
+        if (batches == 0 || total != records.sizeInBytes()) {
+            throw new LogException(Errors.CORRUPT_MESSAGE, "request holds " + records.sizeInBytes() + " bytes but whole batches make " + total);
+        }
+        return total;
+    }
+
+    private static void checkBatch(MutableRecordBatch batch, LogConfig cfg) {
+        if (batch.magic() != RecordBatch.MAGIC_VALUE_V2) {
+            throw new LogException(Errors.UNSUPPORTED_FOR_MESSAGE_FORMAT, "record batch magic " + batch.magic() + " is not 2");
+        }
+        if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
+            throw new LogException(Errors.MESSAGE_TOO_LARGE, "record batch of " + batch.sizeInBytes()
+                    + " bytes is larger than max.message.bytes " + cfg.maxMessageBytes());
+        }
+        if (!batch.isValid()) {
+            throw new LogException(Errors.CORRUPT_MESSAGE, "record batch CRC does not match");
+        }
+        Integer count = batch.countOrNull();
+        if (count == null || count <= 0 || batch.lastOffset() < batch.baseOffset()
+                || batch.lastOffset() - batch.baseOffset() + 1 != count) {
+            throw new LogException(Errors.INVALID_RECORD, "record batch holds " + count + " records but its last offset delta is "
+                    + (batch.lastOffset() - batch.baseOffset()));
+        }
+        if (batch.isControlBatch()) {
+            throw new LogException(Errors.INVALID_RECORD, "clients may not write control batches");
+        }
+        if (batch.isTransactional()) {
+            throw new LogException(Errors.INVALID_RECORD, "a transactional batch needs transactions, which Brook does not support yet");
+        }
+        if (batch.hasProducerId() && batch.baseSequence() < 0) {
+            throw new LogException(Errors.INVALID_RECORD, "base sequence " + batch.baseSequence() + " of producer "
+                    + batch.producerId() + " is negative");
+        }
+    }
+
     long validate(ByteBuffer buffer, int batchStart, RecordBatch batch, LogConfig config, long nowMs) {
         int count = batch.countOrNull();
         CompressionType compression = batch.compressionType();

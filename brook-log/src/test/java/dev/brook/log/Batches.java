@@ -56,7 +56,7 @@ final class Batches {
     }
 
     /** Reads the whole log from its start to its end. */
-    static List<String> readAll(Log log) {
+    static List<String> readAll(PartitionLog log) {
         List<String> out = new ArrayList<>();
         long next = log.logStartOffset();
         while (next < log.logEndOffset()) {

@@ -38,6 +38,13 @@ public final class TopicConfigs {
                       String brokerSynonym) {
     }
 
+    /**
+     * {@code brook.storage}: {@code disk} (the default) keeps the topic's records in its durable log; {@code memory}
+     * keeps them only in a bounded buffer in memory (see {@link dev.brook.log.MemoryLog}), lost on restart. Set when
+     * the topic is created; it cannot be changed afterwards.
+     */
+    public static final String STORAGE = "brook.storage";
+
     private static final Map<String, Key> KEYS = new LinkedHashMap<>();
 
     static {
@@ -66,6 +73,7 @@ public final class TopicConfigs {
         add("preallocate", Type.BOOLEAN, c -> "false", TopicConfigs::bool, "log.preallocate");
         add("message.timestamp.before.max.ms", Type.LONG, c -> String.valueOf(c.timestampBeforeMaxMs()), v -> longAtLeast(v, 0),
                 "log.message.timestamp.before.max.ms");
+        add(STORAGE, Type.STRING, c -> "disk", v -> v.equals("disk") || v.equals("memory") ? null : "must be disk or memory", null);
         add("message.timestamp.after.max.ms", Type.LONG, c -> String.valueOf(c.timestampAfterMaxMs()), v -> longAtLeast(v, 0),
                 "log.message.timestamp.after.max.ms");
     }
@@ -111,6 +119,20 @@ public final class TopicConfigs {
         overrides.forEach(TopicConfigs::validate);
     }
 
+    /**
+     * Validates a topic's new overrides against its current ones: every value, and that {@code brook.storage} stays
+     * what it was (a topic cannot move between disk and memory).
+     *
+     * @throws BrokerConfigException naming the key at fault
+     */
+    public static void validateAlteration(Map<String, String> current, Map<String, String> next) {
+        validateAll(next);
+        if (inMemory(current) != inMemory(next)) {
+            throw new BrokerConfigException(STORAGE, next.getOrDefault(STORAGE, "disk"), "the topic's storage is "
+                    + (inMemory(current) ? "memory" : "disk") + " and cannot be changed after it is created");
+        }
+    }
+
     /** The topic's effective value of {@code name}: its override, else the broker-derived default. */
     public static String effective(String name, Map<String, String> overrides, LogConfig brokerDefaults) {
         String v = overrides.get(name);
@@ -136,6 +158,11 @@ public final class TopicConfigs {
                 compact,
                 Long.parseLong(effective("message.timestamp.before.max.ms", o, d)),
                 Long.parseLong(effective("message.timestamp.after.max.ms", o, d)));
+    }
+
+    /** Whether a topic with these overrides keeps its records in memory only. */
+    public static boolean inMemory(Map<String, String> overrides) {
+        return "memory".equals(overrides.getOrDefault(STORAGE, "disk").trim());
     }
 
     static boolean isCompacted(Map<String, String> overrides) {

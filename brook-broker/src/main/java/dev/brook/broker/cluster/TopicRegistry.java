@@ -52,7 +52,8 @@ public final class TopicRegistry {
             LogConfig config = TopicConfigs.toLogConfig(brokerDefaults, stored.overrides());
             List<Partition> partitions = new ArrayList<>();
             for (int i = 0; i < stored.partitions(); i++) {
-                partitions.add(openPartition(new TopicPartition(stored.name(), i), stored.id(), config, false));
+                partitions.add(openPartition(new TopicPartition(stored.name(), i), stored.id(), config, false,
+                        TopicConfigs.inMemory(stored.overrides())));
             }
             publish(new Topic(stored.name(), stored.id(), partitions, stored.overrides()));
         }
@@ -117,7 +118,7 @@ public final class TopicRegistry {
         List<Partition> list = new ArrayList<>();
         try {
             for (int i = 0; i < partitions; i++) {
-                list.add(openPartition(new TopicPartition(name, i), id, config, true));
+                list.add(openPartition(new TopicPartition(name, i), id, config, true, TopicConfigs.inMemory(cfg)));
             }
             store.saveTopic(new MetadataStore.StoredTopic(name, id, partitions, cfg));
         } catch (UncheckedIOException | LogException e) {
@@ -179,7 +180,7 @@ public final class TopicRegistry {
         LogConfig config = TopicConfigs.toLogConfig(brokerDefaults, topic.overrides());
         List<Partition> list = new ArrayList<>(topic.partitions());
         for (int i = list.size(); i < total; i++) {
-            list.add(openPartition(new TopicPartition(name, i), topic.id(), config, true));
+            list.add(openPartition(new TopicPartition(name, i), topic.id(), config, true, TopicConfigs.inMemory(topic.overrides())));
         }
         store.saveTopic(new MetadataStore.StoredTopic(name, topic.id(), total, topic.overrides()));
         Topic grown = new Topic(name, topic.id(), list, topic.overrides());
@@ -194,13 +195,17 @@ public final class TopicRegistry {
         if (topic == null) {
             throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
         }
-        validateConfigs(overrides);
+        try {
+            TopicConfigs.validateAlteration(topic.overrides(), overrides);
+        } catch (BrokerConfigException e) {
+            throw new InvalidConfigurationException(e.getMessage());
+        }
         Map<String, String> cfg = new TreeMap<>(overrides);
         store.saveTopic(new MetadataStore.StoredTopic(name, topic.id(), topic.partitions().size(), cfg));
         Topic updated = new Topic(name, topic.id(), topic.partitions(), cfg);
         publish(updated);
         LogConfig config = TopicConfigs.toLogConfig(brokerDefaults, cfg);
-        topic.partitions().forEach(p -> p.log().updateConfig(config));
+        topic.partitions().forEach(p -> p.storage().updateConfig(config));
         log.info("Topic {} configs are now {}", name, cfg);
         return updated;
     }
@@ -210,7 +215,7 @@ public final class TopicRegistry {
         this.brokerDefaults = defaults;
         for (Topic t : byName.values()) {
             LogConfig config = TopicConfigs.toLogConfig(defaults, t.overrides());
-            t.partitions().forEach(p -> p.log().updateConfig(config));
+            t.partitions().forEach(p -> p.storage().updateConfig(config));
         }
     }
 
@@ -222,7 +227,10 @@ public final class TopicRegistry {
         }
     }
 
-    private Partition openPartition(TopicPartition tp, Uuid id, LogConfig config, boolean fresh) {
+    private Partition openPartition(TopicPartition tp, Uuid id, LogConfig config, boolean fresh, boolean inMemory) {
+        if (inMemory) {
+            return new Partition(tp, id, logs.openMemoryLog(tp, config), appendListener);
+        }
         if (fresh && logs.log(tp).isEmpty() && java.nio.file.Files.exists(logs.dirOf(tp))) {
             // leftovers of a topic of the same name whose deletion was interrupted: never resurrect its data
             logs.openLog(tp, config);

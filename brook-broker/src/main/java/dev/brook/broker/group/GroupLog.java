@@ -2,7 +2,6 @@ package dev.brook.broker.group;
 
 import dev.brook.broker.cluster.Partition;
 import dev.brook.log.Flusher;
-import dev.brook.log.Log;
 import dev.brook.log.ReadResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -57,10 +56,9 @@ final class GroupLog {
 
     /** Reads the whole log, oldest first. */
     void replay(Visitor visitor) {
-        Log log = partition.log();
-        long next = log.logStartOffset();
-        while (next < log.logEndOffset()) {
-            ReadResult read = log.read(next, 1 << 20);
+        long next = partition.logStartOffset();
+        while (next < partition.logEndOffset()) {
+            ReadResult read = partition.read(next, 1 << 20);
             long before = next;
             for (RecordBatch batch : read.records().batches()) {
                 for (Record r : batch) {
@@ -127,7 +125,7 @@ final class GroupLog {
         if (recordsSinceSnapshot <= 4 * live + 10_000) {
             return;
         }
-        long snapshotStart = partition.log().logEndOffset();
+        long snapshotStart = partition.logEndOffset();
         List<SimpleRecord> batch = new ArrayList<>(SNAPSHOT_BATCH);
         for (Group g : groups.values()) {
             for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
@@ -141,8 +139,8 @@ final class GroupLog {
         if (!batch.isEmpty()) {
             partition.append(MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new)));
         }
-        partition.log().flush();
-        partition.log().deleteRecordsBefore(snapshotStart);
+        partition.storage().flush();
+        partition.deleteRecordsBefore(snapshotStart);
         recordsSinceSnapshot = live;
     }
 
@@ -150,7 +148,7 @@ final class GroupLog {
         try {
             long last = partition.append(MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new))).lastOffset();
             recordsSinceSnapshot += records.size();
-            return flusher.flushUpTo(partition.log(), last + 1);
+            return flusher.flushUpTo(partition.storage(), last + 1);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

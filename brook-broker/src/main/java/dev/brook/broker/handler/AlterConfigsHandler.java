@@ -1,6 +1,7 @@
 package dev.brook.broker.handler;
 
 import dev.brook.broker.cluster.Topic;
+import dev.brook.broker.cluster.TopicConfigs;
 import dev.brook.broker.network.RequestContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +44,11 @@ final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
                     if (topic == null) {
                         throw new UnknownTopicOrPartitionException("Topic " + resource.resourceName() + " does not exist");
                     }
-                    TopicAlteration.validate(configs);
+                    String storage = topic.overrides().get(TopicConfigs.STORAGE);
+                    if (storage != null) {
+                        configs.putIfAbsent(TopicConfigs.STORAGE, storage); // a full replacement keeps what cannot change
+                    }
+                    TopicAlteration.validate(topic.overrides(), configs);
                     if (!data.validateOnly()) {
                         broker.topics().setConfigs(topic.name(), configs);
                     }

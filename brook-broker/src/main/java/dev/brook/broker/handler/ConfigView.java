@@ -49,7 +49,7 @@ final class ConfigView {
                 if (overrides.containsKey(name)) {
                     r.synonyms().add(new DescribeConfigsSynonym().setName(name).setValue(overrides.get(name)).setSource(SOURCE_TOPIC));
                 }
-                String brokerValue = current.describe().get(brokerKey);
+                String brokerValue = brokerKey == null ? null : current.describe().get(brokerKey);
                 if (brokerValue != null) {
                     r.synonyms().add(new DescribeConfigsSynonym().setName(brokerKey).setValue(brokerValue).setSource(brokerSource));
                 }

@@ -43,7 +43,7 @@ final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequest> {
                     continue;
                 }
                 try {
-                    pr.setLowWatermark(partition.log().deleteRecordsBefore(offset));
+                    pr.setLowWatermark(partition.deleteRecordsBefore(offset));
                 } catch (LogException e) {
                     pr.setErrorCode(e.error().code());
                 }

@@ -86,7 +86,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                 }
                 partitions.add(partition.topicPartition());
                 long hw = partition.highWatermark();
-                pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(partition.log().logStartOffset());
+                pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(partition.logStartOffset());
                 if (fp.fetchOffset() == hw) {
                     continue;
                 }
@@ -95,7 +95,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                     continue;
                 }
                 try {
-                    ReadResult result = partition.log().read(fp.fetchOffset(), (int) Math.max(1, Math.min(limit, Integer.MAX_VALUE)));
+                    ReadResult result = partition.read(fp.fetchOffset(), (int) Math.max(1, Math.min(limit, Integer.MAX_VALUE)));
                     int size = result.records().sizeInBytes();
                     if (total > 0 && size > limit) {
                         continue;

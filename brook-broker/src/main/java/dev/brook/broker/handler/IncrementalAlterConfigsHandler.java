@@ -62,7 +62,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
                 throw new UnknownTopicOrPartitionException("Topic " + resource.resourceName() + " does not exist");
             }
             Map<String, String> next = apply(new LinkedHashMap<>(topic.overrides()), resource, true);
-            TopicAlteration.validate(next);
+            TopicAlteration.validate(topic.overrides(), next);
             if (!validateOnly) {
                 broker.topics().setConfigs(topic.name(), next);
             }

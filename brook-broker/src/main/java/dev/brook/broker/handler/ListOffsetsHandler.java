@@ -3,7 +3,6 @@ package dev.brook.broker.handler;
 import dev.brook.broker.cluster.Partition;
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.network.RequestContext;
-import dev.brook.log.Log;
 import dev.brook.log.LogException;
 import dev.brook.log.TimestampOffset;
 import java.util.Optional;
@@ -45,7 +44,7 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
                 }
                 boolean epochs = context.apiVersion() >= 4;
                 try {
-                    lookup(partition.log(), wp.timestamp()).ifPresent(found -> pr
+                    lookup(partition, wp.timestamp()).ifPresent(found -> pr
                             .setOffset(found.offset()).setTimestamp(found.timestamp())
                             .setLeaderEpoch(epochs ? Partition.LEADER_EPOCH : -1));
                 } catch (LogException e) {
@@ -56,7 +55,7 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
         return CompletableFuture.completedFuture(response);
     }
 
-    private static Optional<TimestampOffset> lookup(Log log, long timestamp) {
+    private static Optional<TimestampOffset> lookup(Partition log, long timestamp) {
         if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
             return Optional.of(new TimestampOffset(-1, log.logEndOffset()));
         }

@@ -5,7 +5,6 @@ import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.network.CloseConnection;
 import dev.brook.broker.network.RequestContext;
 import dev.brook.log.AppendResult;
-import dev.brook.log.Log;
 import dev.brook.log.LogException;
 import dev.brook.log.RecordValidationException;
 import dev.brook.log.ThrottledLogger;
@@ -110,9 +109,8 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             pr.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(result.logStartOffset());
-            Log l = partition.log();
-            if (waitForFsync || l.unflushedMessages() >= l.config().flushMessages()) {
-                durable.add(broker.flusher().flushUpTo(l, result.lastOffset() + 1)
+            if (partition.fsyncBeforeAnswer(waitForFsync)) {
+                durable.add(broker.flusher().flushUpTo(partition.storage(), result.lastOffset() + 1)
                         .exceptionally(e -> {
                             FAILURES.log("fsync failed", "fsync of {} failed; produce answered with KAFKA_STORAGE_ERROR",
                                     partition.topicPartition(), e);

@@ -10,9 +10,9 @@ final class TopicAlteration {
     private TopicAlteration() {
     }
 
-    static void validate(Map<String, String> overrides) {
+    static void validate(Map<String, String> current, Map<String, String> overrides) {
         try {
-            TopicConfigs.validateAll(overrides);
+            TopicConfigs.validateAlteration(current, overrides);
         } catch (BrokerConfigException e) {
             throw new InvalidConfigurationException(e.getMessage());
         }

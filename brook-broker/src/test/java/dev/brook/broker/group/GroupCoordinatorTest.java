@@ -124,7 +124,7 @@ class GroupCoordinatorTest {
         for (int i = 0; i < 12_000; i++) {
             commit("g", i % 3, i, null);
         }
-        var log = topics.topic(GroupCoordinator.OFFSETS_TOPIC).partition(0).log();
+        var log = topics.topic(GroupCoordinator.OFFSETS_TOPIC).partition(0);
         long before = log.logEndOffset() - log.logStartOffset();
         timer.advance(GroupCoordinator.EXPIRY_CHECK_INTERVAL_MS);
         assertThat(log.logStartOffset()).as("everything before the snapshot is gone").isGreaterThanOrEqualTo(12_000);
