@@ -48,8 +48,11 @@ class ConsumerGroupAdminTest {
             }
             try (GroupMember a = new GroupMember(brook.bootstrapServers(), topic, group, protocol, null);
                  GroupMember b = new GroupMember(brook.bootstrapServers(), topic, group, protocol, null)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> a.received.size() + b.received.size() >= 100
-                        && a.assignment().size() == 2 && b.assignment().size() == 2);
+                await().atMost(Duration.ofSeconds(60)).until(() -> {
+                    assertThat(a.failure()).as("member a's poll loop").isNull();
+                    assertThat(b.failure()).as("member b's poll loop").isNull();
+                    return a.received.size() + b.received.size() >= 100 && a.assignment().size() == 2 && b.assignment().size() == 2;
+                });
                 Thread.sleep(500);
 
                 GroupListing listing = admin.listGroups().all().get().stream()

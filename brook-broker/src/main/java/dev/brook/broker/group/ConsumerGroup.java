@@ -106,7 +106,7 @@ final class ConsumerGroup extends Group {
                 || (m.pattern != null && m.pattern.matcher(topic).matches()));
     }
 
-    /** OffsetCommit/OffsetFetch from a member must name it and its current epoch. */
+    /** OffsetFetch (and OffsetCommit, before {@link #validateOffsetCommit}) from a member must name it and its current epoch. */
     Errors validateOffsetRequest(String memberId, int epoch) {
         if (memberId == null || memberId.isEmpty()) {
             return members.isEmpty() && epoch < 0 ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
@@ -116,6 +116,24 @@ final class ConsumerGroup extends Group {
             return Errors.UNKNOWN_MEMBER_ID;
         }
         return epoch == m.memberEpoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
+    }
+
+    /**
+     * OffsetCommit of one partition (KIP-1251): the current epoch commits anything; an older epoch, sent before
+     * the heartbeat response that moved the member on arrived, commits only a partition the member still owns
+     * and was given at or before that epoch. A partition since released, and so perhaps owned elsewhere, stays fenced.
+     */
+    Errors validateOffsetCommit(String memberId, int epoch, Uuid topicId, int partition) {
+        Errors e = validateOffsetRequest(memberId, epoch);
+        if (e != Errors.STALE_MEMBER_EPOCH) {
+            return e;
+        }
+        ConsumerMember m = members.get(memberId);
+        if (epoch < 0 || epoch > m.memberEpoch || !m.assigned.getOrDefault(topicId, Set.of()).contains(partition)) {
+            return e;
+        }
+        Integer since = m.assignmentEpochs.getOrDefault(topicId, Map.of()).get(partition);
+        return since != null && since <= epoch ? Errors.NONE : e;
     }
 
     // ---------------------------------------------------------------- heartbeat
@@ -172,6 +190,7 @@ final class ConsumerGroup extends Group {
                 // a known member starting over: it holds nothing any more
                 member.assigned = new HashMap<>();
                 member.revoking = new HashMap<>();
+                member.assignmentEpochs = new HashMap<>();
                 changed = true;
             }
             member.leftTemporarily = false;
@@ -254,6 +273,7 @@ final class ConsumerGroup extends Group {
         m.previousMemberEpoch = previous.previousMemberEpoch;
         m.assigned = previous.assigned;
         m.revoking = previous.revoking;
+        m.assignmentEpochs = previous.assignmentEpochs;
         m.rebalanceTimeoutMs = previous.rebalanceTimeoutMs;
         cancelTimers(previous);
         LinkedHashMap<String, ConsumerMember> copy = new LinkedHashMap<>(members);
@@ -384,6 +404,7 @@ final class ConsumerGroup extends Group {
             for (int p : e.getValue()) {
                 if (!heldByOther(m, e.getKey(), p)) {
                     m.assigned.computeIfAbsent(e.getKey(), k -> new TreeSet<>()).add(p);
+                    m.assignmentEpochs.computeIfAbsent(e.getKey(), k -> new HashMap<>()).put(p, m.memberEpoch);
                 }
             }
         }

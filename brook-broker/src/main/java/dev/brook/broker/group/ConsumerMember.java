@@ -24,6 +24,8 @@ final class ConsumerMember {
     Map<Uuid, Set<Integer>> assigned = new HashMap<>();
     /** Partitions it has been asked to release and has not yet confirmed releasing. */
     Map<Uuid, Set<Integer>> revoking = new HashMap<>();
+    /** For each partition in {@link #assigned}, the member epoch at which it was handed to the member (KIP-1251). */
+    Map<Uuid, Map<Integer, Integer>> assignmentEpochs = new HashMap<>();
     /** The assignment last sent; a heartbeat response carries one only when it changes. */
     Map<Uuid, Set<Integer>> lastSent;
     boolean leftTemporarily;

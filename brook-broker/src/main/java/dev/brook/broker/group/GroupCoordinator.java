@@ -328,6 +328,9 @@ public final class GroupCoordinator {
                 response.topics().add(rt);
                 for (OffsetCommitRequestData.OffsetCommitRequestPartition p : t.partitions()) {
                     Errors e = groupError;
+                    if (e == Errors.STALE_MEMBER_EPOCH && topic != null && groups.get(req.groupId()) instanceof ConsumerGroup cg) {
+                        e = cg.validateOffsetCommit(req.memberId(), req.generationIdOrMemberEpoch(), topic.id(), p.partitionIndex());
+                    }
                     if (e == Errors.NONE && (topic == null || topic.partition(p.partitionIndex()) == null)) {
                         e = version >= 10 && topic == null ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
                     }

@@ -152,6 +152,33 @@ class ConsumerGroupTest {
     }
 
     @Test
+    void aCommitAtTheEpochBeforeTheLastHeartbeatIsAcceptedOnlyForPartitionsStillOwnedSinceThen() {
+        Client a = new Client(null);
+        a.heartbeat();
+        int first = a.epoch;
+        Set<Integer> before = new TreeSet<>(a.owned);
+        Client b = new Client(null);
+        b.heartbeat();
+        converge(a, b);
+        assertThat(a.epoch).isGreaterThan(first);
+        Uuid t = topics.id("t");
+        int kept = a.owned.iterator().next();
+        int released = b.owned.iterator().next();
+        assertThat(before).contains(kept, released);
+        // a commit built at the first epoch, arriving after the heartbeat that moved a on (KIP-1251)
+        assertThat(group.validateOffsetCommit(a.id, first, t, kept)).isEqualTo(Errors.NONE);
+        assertThat(group.validateOffsetCommit(a.id, first, t, released)).as("since released, perhaps owned elsewhere")
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(group.validateOffsetCommit(a.id, a.epoch + 1, t, kept)).as("an epoch from the future")
+                .isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(group.validateOffsetCommit(a.id, a.epoch, t, released)).as("the current epoch, checked by the epoch alone")
+                .isEqualTo(Errors.NONE);
+        // b was given its partitions at its current epoch; a commit from before that is fenced
+        assertThat(group.validateOffsetCommit(b.id, b.epoch - 1, t, released)).isEqualTo(Errors.STALE_MEMBER_EPOCH);
+        assertThat(group.validateOffsetCommit("nobody", first, t, kept)).isEqualTo(Errors.UNKNOWN_MEMBER_ID);
+    }
+
+    @Test
     void aStaticMemberReturningWithinItsSessionTakesBackItsPartitionsWithoutANewAssignment() {
         Client a = new Client("ia");
         Client b = new Client("ib");
