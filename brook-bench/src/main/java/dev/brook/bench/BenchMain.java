@@ -6,6 +6,7 @@ import java.util.Arrays;
 /**
  * {@code brook-bench compare [--rounds N] [--quick] [--no-write]}: the side-by-side harness against Apache Kafka;
  * {@code brook-bench streams [--rounds N] [--records N] [--no-write]}: brook-streams against Kafka Streams;
+ * {@code brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write]}: in-memory topics against core NATS;
  * {@code brook-bench jmh [JMH options]}: the microbenchmarks.
  */
 public final class BenchMain {
@@ -15,7 +16,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help")) {
             System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench streams [--rounds N] [--records N] [--no-write]"
-                    + " | brook-bench jmh [JMH options]");
+                    + " | brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write] | brook-bench jmh [JMH options]");
             return;
         }
         if (args[0].equals("jmh")) {
@@ -24,6 +25,10 @@ public final class BenchMain {
         }
         if (args[0].equals("streams")) {
             streams(args);
+            return;
+        }
+        if (args[0].equals("messaging")) {
+            messaging(args);
             return;
         }
         if (!args[0].equals("compare")) {
@@ -53,6 +58,43 @@ public final class BenchMain {
         if (write) {
             Report.write(c, root.resolve("docs/benchmarks.md"), "bin/brook-bench compare" + (rounds != 3 ? " --rounds " + rounds : ""), quick ? 1 : rounds);
             System.out.println("\nwrote docs/benchmarks.md and docs/benchmarks-latency.svg");
+        }
+    }
+
+    private static void messaging(String[] args) throws Exception {
+        int rounds = 3;
+        int seconds = 10;
+        int[] rates = {1_000, 10_000};
+        int[] subscribers = {1, 10, 100};
+        int sseStreams = 1_000;
+        boolean quick = false;
+        boolean write = true;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--rates" -> rates = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--subscribers" -> subscribers = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--sse-streams" -> sseStreams = Integer.parseInt(args[++i]);
+                case "--quick" -> quick = true;
+                case "--no-write" -> write = false;
+                default -> {
+                    System.err.println("brook-bench: unknown option " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        Path root = Path.of(System.getProperty("brook.root", ".")).toAbsolutePath().normalize();
+        MessagingCompare c = quick ? new MessagingCompare(root, 1, 2, new int[] {1_000}, new int[] {1, 10}, 200, 100, 100)
+                : new MessagingCompare(root, rounds, seconds, rates, subscribers, 1_000, sseStreams, 100);
+        c.run();
+        System.out.println();
+        System.out.print(c.table());
+        boolean standard = Arrays.equals(rates, new int[] {1_000, 10_000}) && Arrays.equals(subscribers, new int[] {1, 10, 100}) && sseStreams == 1_000;
+        if (write && !quick && standard) {
+            String command = "bin/brook-bench messaging" + (rounds != 3 ? " --rounds " + rounds : "") + (seconds != 10 ? " --seconds " + seconds : "");
+            c.write(root.resolve("docs/benchmarks.md"), command);
+            System.out.println("\nwrote docs/benchmarks.md");
         }
     }
 

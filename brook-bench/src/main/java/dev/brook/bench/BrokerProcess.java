@@ -55,6 +55,11 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     static BrokerProcess start(Kind kind, Path root, int port) throws IOException, InterruptedException {
+        return start(kind, root, port, 0);
+    }
+
+    /** @param httpPort Brook's HTTP gateway port; 0 for one nobody else wants (ignored for Kafka) */
+    static BrokerProcess start(Kind kind, Path root, int port, int httpPort) throws IOException, InterruptedException {
         if (kind == Kind.KAFKA) {
             // the launcher the integration tests use, with Kafka's stock heap from kafka-server-start.sh
             List<String> jvm = new ArrayList<>(List.of("-Xmx1G", "-Xms1G"));
@@ -75,7 +80,7 @@ final class BrokerProcess implements AutoCloseable {
         // started as users start it, with bin/brook's defaults (heap, G1, the class-data-sharing archive)
         List<String> cmd = List.of(root.resolve("bin/brook").toString(),
                 "server", "--listen", "127.0.0.1:" + port, "--data-dir", data.toString(),
-                "--http-listen", "127.0.0.1:0"); // the HTTP gateway is on, as by default, on a port nobody else wants
+                "--http-listen", "127.0.0.1:" + httpPort); // the HTTP gateway is on, as by default
         long t0 = System.nanoTime();
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(data.resolve("broker.out").toFile());
         pb.environment().put("BROOK_OPTS", String.join(" ", extraJvmArgs("brook.bench.brookJvmArgs")));

@@ -56,11 +56,12 @@ public final class Responder implements AutoCloseable {
         consumer.subscribe(List.of(requestTopic), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                // offsets are committed after every batch; nothing is pending here
+                consumer.commitSync(); // the answered requests of partitions about to move
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                partitions.forEach(consumer::position); // resolved now: a request sent once awaitReady returns is not skipped
                 assigned.countDown();
             }
         });
@@ -92,7 +93,8 @@ public final class Responder implements AutoCloseable {
                 }
                 if (!records.isEmpty()) {
                     producer.flush();
-                    consumer.commitSync();
+                    // asynchronous: a synchronous commit would hold the next request behind the group log's fsync
+                    consumer.commitAsync();
                 }
             }
         } catch (WakeupException e) {
@@ -100,6 +102,11 @@ public final class Responder implements AutoCloseable {
         } catch (RuntimeException e) {
             log.error("The responder stopped", e);
         } finally {
+            try {
+                consumer.commitSync(Duration.ofSeconds(5)); // what the last asynchronous commits had not covered yet
+            } catch (RuntimeException e) {
+                log.debug("The responder's last commit failed; some requests may be answered again", e);
+            }
             consumer.close(Duration.ofSeconds(5));
         }
     }
