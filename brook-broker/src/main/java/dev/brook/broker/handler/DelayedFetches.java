@@ -25,7 +25,13 @@ public final class DelayedFetches implements AppendListener {
 
     void park(Waiter waiter, Collection<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
-            waiting.computeIfAbsent(tp, k -> ConcurrentHashMap.newKeySet()).add(waiter);
+            // the add happens inside compute, under the map's lock for tp: added after it (computeIfAbsent(..).add), it
+            // could land in a set that a concurrent unpark had just emptied and removed, where no append would find it
+            waiting.compute(tp, (k, set) -> {
+                Set<Waiter> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+                s.add(waiter);
+                return s;
+            });
         }
     }
 
