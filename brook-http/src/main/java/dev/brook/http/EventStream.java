@@ -60,14 +60,7 @@ final class EventStream implements RecordFollower.Emitter {
 
     /** Sends the response head and the records already there, and starts following. Event loop only. */
     void start() {
-        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
-                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
-                .set("X-Accel-Buffering", "no");
-        ctx.write(response);
-        ctx.writeAndFlush(content(("retry: 1000\n: stream of " + follower.topic() + " from " + follower.position() + "\n\n")
-                .getBytes(StandardCharsets.UTF_8)));
+        writeHead(ctx, ": stream of " + follower.topic() + " from " + follower.position());
         long every = gateway.limits().heartbeatMs();
         heartbeat = ctx.executor().scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
         ctx.pipeline().addLast("event-stream", new ChannelInboundHandlerAdapter() {
@@ -84,6 +77,17 @@ final class EventStream implements RecordFollower.Emitter {
         });
         ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(this::close));
         follower.start();
+    }
+
+    /** The response head of an event stream, then {@code retry: 1000} and a first comment line. */
+    static void writeHead(ChannelHandlerContext ctx, String comment) {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+                .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+                .set("X-Accel-Buffering", "no");
+        ctx.write(response);
+        ctx.writeAndFlush(content(("retry: 1000\n" + comment + "\n\n").getBytes(StandardCharsets.UTF_8)));
     }
 
     @Override

@@ -28,6 +28,10 @@ import java.util.concurrent.CompletableFuture;
  * A {@code Last-Event-ID} header (which a browser's EventSource sends when it reconnects) or a {@code last_event_id}
  * parameter overrides them all: the stream resumes exactly after the event it names. See {@link EventStream} for the
  * event format.
+ *
+ * <p>{@code group=G} makes the stream a member of consumer group G instead ({@link GroupEventStream}): the group
+ * assigns it partitions and its commits say where each starts ({@code from}: {@code earliest} or {@code latest} for
+ * partitions without a commit); it commits what it delivered. {@code key} and {@code format} apply as above.
  */
 final class EventStreams {
     private final HttpGateway gateway;
@@ -39,6 +43,10 @@ final class EventStreams {
     CompletableFuture<Reply> open(Exchange x) {
         ClusterResource.check(gateway, x);
         String lastEventId = x.header("Last-Event-ID");
+        String group = x.query("group", null);
+        if (group != null) {
+            return openInGroup(x, group, lastEventId != null ? lastEventId : x.query("last_event_id", null));
+        }
         Selection selection = select(gateway, x.path("topic_name"), name -> x.query(name, null),
                 lastEventId != null ? lastEventId : x.query("last_event_id", null));
         if (!gateway.openStream()) {
@@ -46,6 +54,35 @@ final class EventStreams {
                     + " event streams (brook.http.max.streams)");
         }
         new EventStream(gateway, x.ctx, selection).start();
+        return CompletableFuture.completedFuture(Reply.STREAMING);
+    }
+
+    /** {@code group=G}: the stream is a member of consumer group G ({@link GroupEventStream}). */
+    private CompletableFuture<Reply> openInGroup(Exchange x, String group, String lastEventId) {
+        String name = x.path("topic_name");
+        if (group.isBlank()) {
+            throw HttpError.badRequest("group must not be empty");
+        }
+        if (gateway.broker().topics().topic(name) == null) {
+            throw HttpError.notFound(40403, "This server does not host this topic-partition.");
+        }
+        for (String p : List.of("partition", "from_timestamp")) {
+            if (x.query(p, null) != null) {
+                throw HttpError.badRequest(p + " cannot be used with group: the group assigns the partitions and its commits say where each starts");
+            }
+        }
+        String from = x.query("from", "latest");
+        if (!from.equals("earliest") && !from.equals("latest")) {
+            throw HttpError.badRequest("with group, from must be earliest or latest (where a partition the group has not committed starts), not " + from);
+        }
+        String format = x.query("format", "string");
+        if (!format.equals("string") && !format.equals("binary")) {
+            throw HttpError.badRequest("format must be string or binary, not " + format);
+        }
+        Map<Integer, Long> resume = lastEventId == null || lastEventId.isBlank() ? Map.of() : RecordFollower.parsePosition(lastEventId);
+        GroupEventStream stream = gateway.openGroupStream(() -> new GroupEventStream(gateway, x.ctx, name, group, from,
+                x.query("key", null), format.equals("binary"), resume));
+        stream.start();
         return CompletableFuture.completedFuture(Reply.STREAMING);
     }
 

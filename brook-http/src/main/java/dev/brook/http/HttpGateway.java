@@ -19,6 +19,8 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -54,6 +56,7 @@ public final class HttpGateway implements AutoCloseable {
     private final Channel channel;
     private final Router router;
     private final AtomicInteger streams = new AtomicInteger();
+    private final java.util.Set<GroupEventStream> groupStreams = new java.util.HashSet<>();
     private ProduceResource produce;
     private RequestReplyResource requests;
     private Webhooks webhooks;
@@ -205,9 +208,62 @@ public final class HttpGateway implements AutoCloseable {
         streams.decrementAndGet();
     }
 
+    /**
+     * Counts in an event stream that is a consumer-group member, made by {@code make}, against both
+     * {@link HttpLimits#maxStreams} and {@link HttpLimits#maxGroupStreams}.
+     *
+     * @throws HttpError 503 when either limit is reached
+     */
+    GroupEventStream openGroupStream(java.util.function.Supplier<GroupEventStream> make) {
+        synchronized (groupStreams) {
+            if (groupStreams.size() >= limits.maxGroupStreams()) {
+                throw new HttpError(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE, 50301, "this server already serves "
+                        + limits.maxGroupStreams() + " event streams in consumer groups (brook.http.max.group.streams)");
+            }
+            if (!openStream()) {
+                throw new HttpError(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE, 50301, "this server already serves "
+                        + limits.maxStreams() + " event streams (brook.http.max.streams)");
+            }
+            GroupEventStream stream;
+            try {
+                stream = make.get();
+            } catch (RuntimeException e) {
+                closeStream();
+                throw e;
+            }
+            groupStreams.add(stream);
+            return stream;
+        }
+    }
+
+    void closeGroupStream(GroupEventStream stream) {
+        synchronized (groupStreams) {
+            if (groupStreams.remove(stream)) {
+                closeStream();
+            }
+        }
+    }
+
     /** Event streams open now. */
     public int openStreams() {
         return streams.get();
+    }
+
+    /** Group members commit what they delivered and leave their groups while the broker is still there (5 s at most). */
+    private void stopGroupStreams() {
+        List<GroupEventStream> open;
+        synchronized (groupStreams) {
+            open = new ArrayList<>(groupStreams);
+        }
+        open.forEach(GroupEventStream::stop);
+        long deadline = System.currentTimeMillis() + 5_000;
+        try {
+            for (GroupEventStream s : open) {
+                s.join(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public InetSocketAddress localAddress() {
@@ -218,6 +274,7 @@ public final class HttpGateway implements AutoCloseable {
     @Override
     public void close() {
         channel.close().syncUninterruptibly();
+        stopGroupStreams();
         if (requests != null) {
             requests.close();
         }

@@ -5,23 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.brook.testkit.BrookExtension;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -52,7 +45,7 @@ class EventStreamTest {
 
     @BeforeAll
     static void start() {
-        gateway = HttpGateway.start(brook.broker(), "127.0.0.1", 0, new HttpLimits(1 << 20, 20, 64 * 1024, 1_000, 300));
+        gateway = HttpGateway.start(brook.broker(), "127.0.0.1", 0, new HttpLimits(1 << 20, 20, 4, 64 * 1024, 1_000, 300));
         http = new GatewayClient(gateway);
         producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brook.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, 0), new StringSerializer(), new StringSerializer());
@@ -62,86 +55,6 @@ class EventStreamTest {
     static void stop() {
         producer.close();
         gateway.close();
-    }
-
-    /** One SSE event as parsed: its id and its data, or a comment. */
-    record Event(String id, String event, String data, String comment) {
-        JsonNode json() {
-            try {
-                return GatewayClient.JSON.readTree(data);
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
-    /** An open stream whose events a thread parses into a queue, line by line as they arrive. */
-    static final class Sse implements AutoCloseable {
-        final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        final int status;
-        private final Stream<String> lines;
-        private final Thread reader;
-
-        Sse(String pathAndQuery, String lastEventId) throws Exception {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(http.base() + pathAndQuery)).header("Accept", "text/event-stream");
-            if (lastEventId != null) {
-                request.header("Last-Event-ID", lastEventId);
-            }
-            HttpResponse<Stream<String>> response = http.client().send(request.build(), HttpResponse.BodyHandlers.ofLines());
-            status = response.statusCode();
-            lines = response.body();
-            reader = new Thread(() -> {
-                String id = null;
-                String event = null;
-                StringBuilder data = null;
-                try {
-                    for (String line : (Iterable<String>) lines::iterator) {
-                        if (line.isEmpty()) {
-                            if (data != null || id != null) {
-                                events.add(new Event(id, event, data == null ? null : data.toString(), null));
-                            }
-                            id = null;
-                            event = null;
-                            data = null;
-                        } else if (line.startsWith(":")) {
-                            events.add(new Event(null, null, null, line.substring(1).trim()));
-                        } else if (line.startsWith("id: ")) {
-                            id = line.substring(4);
-                        } else if (line.startsWith("event: ")) {
-                            event = line.substring(7);
-                        } else if (line.startsWith("data: ")) {
-                            data = data == null ? new StringBuilder(line.substring(6)) : data.append('\n').append(line.substring(6));
-                        }
-                    }
-                } catch (RuntimeException closed) {
-                    // the stream was closed under the reader
-                }
-            }, "sse-reader");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        /** The next {@code n} record events (comments and id-only events skipped), waiting up to 20 s. */
-        List<Event> records(int n) throws InterruptedException {
-            return records(n, Duration.ofSeconds(20));
-        }
-
-        List<Event> records(int n, Duration wait) throws InterruptedException {
-            List<Event> out = new ArrayList<>();
-            long deadline = System.nanoTime() + wait.toNanos();
-            while (out.size() < n && System.nanoTime() < deadline) {
-                Event e = events.poll(200, TimeUnit.MILLISECONDS);
-                if (e != null && e.data() != null && e.event() == null) {
-                    out.add(e);
-                }
-            }
-            return out;
-        }
-
-        @Override
-        public void close() {
-            lines.close();
-        }
     }
 
     private static String createTopic(int partitions) throws Exception {
@@ -166,13 +79,13 @@ class EventStreamTest {
         for (int i = 0; i < 5; i++) {
             produce(topic, 0, "k" + i, "before-" + i);
         }
-        try (Sse sse = new Sse("/events/" + topic + "?from=earliest", null)) {
+        try (SseReader sse = new SseReader(http, "/events/" + topic + "?from=earliest", null)) {
             assertThat(sse.status).isEqualTo(200);
-            List<Event> first = sse.records(5);
+            List<SseReader.Event> first = sse.records(5);
             for (int i = 5; i < 10; i++) {
                 produce(topic, 0, "k" + i, "after-" + i);
             }
-            List<Event> later = sse.records(5);
+            List<SseReader.Event> later = sse.records(5);
 
             assertThat(first).extracting(e -> e.json().path("value").asText())
                     .containsExactly("before-0", "before-1", "before-2", "before-3", "before-4");
@@ -190,13 +103,13 @@ class EventStreamTest {
     void anInMemoryTopicStreamsAsAnyOtherAndRecordsPublishedOverHttpArrive() throws Exception {
         String topic = createTopic(2, Map.of("brook.storage", "memory"));
         produce(topic, 1, "k0", "kafka-0");
-        try (Sse sse = new Sse("/events/" + topic + "?from=earliest", null)) {
+        try (SseReader sse = new SseReader(http, "/events/" + topic + "?from=earliest", null)) {
             assertThat(sse.status).isEqualTo(200);
-            List<Event> first = sse.records(1);
+            List<SseReader.Event> first = sse.records(1);
             var produced = http.post("/v3/clusters/" + http.get("/v3/clusters").body().path("data").get(0).path("cluster_id").asText()
                     + "/topics/" + topic + "/records", "{\"partition_id\":0,\"value\":{\"type\":\"STRING\",\"data\":\"http-1\"}}");
             assertThat(produced.status()).isEqualTo(200);
-            List<Event> later = sse.records(1);
+            List<SseReader.Event> later = sse.records(1);
             assertThat(first).extracting(e -> e.json().path("value").asText()).containsExactly("kafka-0");
             assertThat(later).extracting(e -> e.json().path("value").asText()).containsExactly("http-1");
             assertThat(later.get(0).id()).isEqualTo("0:1,1:1");
@@ -213,8 +126,8 @@ class EventStreamTest {
         }
         List<String> received = new ArrayList<>();
         String lastId;
-        try (Sse sse = new Sse("/events/" + topic + "?from=earliest", null)) {
-            List<Event> some = sse.records(11);
+        try (SseReader sse = new SseReader(http, "/events/" + topic + "?from=earliest", null)) {
+            List<SseReader.Event> some = sse.records(11);
             some.forEach(e -> received.add(e.json().path("value").asText()));
             lastId = some.get(some.size() - 1).id();
         }
@@ -222,7 +135,7 @@ class EventStreamTest {
             produce(topic, i % 3, null, "v" + i);
             sent.add("v" + i);
         }
-        try (Sse resumed = new Sse("/events/" + topic + "?from=earliest", lastId)) {
+        try (SseReader resumed = new SseReader(http, "/events/" + topic + "?from=earliest", lastId)) {
             resumed.records(29).forEach(e -> received.add(e.json().path("value").asText()));
             assertThat(resumed.records(1, Duration.ofSeconds(1))).as("nothing after the last record").isEmpty();
         }
@@ -233,16 +146,16 @@ class EventStreamTest {
     @Test
     void aKeyFilterSkipsOtherKeysAndAHeartbeatCarriesThePositionPastThem() throws Exception {
         String topic = createTopic(1);
-        try (Sse sse = new Sse("/events/" + topic + "?key=wanted", null)) {
+        try (SseReader sse = new SseReader(http, "/events/" + topic + "?key=wanted", null)) {
             produce(topic, 0, "other", "skip-1");
             produce(topic, 0, "wanted", "take-1");
             produce(topic, 0, "other", "skip-2");
-            List<Event> events = sse.records(1);
+            List<SseReader.Event> events = sse.records(1);
             assertThat(events).extracting(e -> e.json().path("value").asText()).containsExactly("take-1");
-            Event idOnly = null;
+            SseReader.Event idOnly = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (idOnly == null && System.nanoTime() < deadline) {
-                Event e = sse.events.poll(200, TimeUnit.MILLISECONDS);
+                SseReader.Event e = sse.events.poll(200, TimeUnit.MILLISECONDS);
                 if (e != null && e.id() != null && e.data() == null) {
                     idOnly = e;
                 }
@@ -260,8 +173,8 @@ class EventStreamTest {
             producer.send(new ProducerRecord<>(topic, 1, t0 + i * 1_000, null, "p1-" + i)).get();
         }
         produce(topic, 0, null, "p0");
-        try (Sse fromOffset = new Sse("/events/" + topic + "?partition=1&from=4", null);
-             Sse fromTime = new Sse("/events/" + topic + "?partition=1&from_timestamp=" + (t0 + 2_500), null)) {
+        try (SseReader fromOffset = new SseReader(http, "/events/" + topic + "?partition=1&from=4", null);
+             SseReader fromTime = new SseReader(http, "/events/" + topic + "?partition=1&from_timestamp=" + (t0 + 2_500), null)) {
             assertThat(fromOffset.records(2)).extracting(e -> e.json().path("value").asText()).containsExactly("p1-4", "p1-5");
             assertThat(fromTime.records(3)).extracting(e -> e.json().path("value").asText()).containsExactly("p1-3", "p1-4", "p1-5");
             assertThat(fromOffset.records(1, Duration.ofSeconds(1))).as("partition 0 is not streamed").isEmpty();
@@ -271,11 +184,11 @@ class EventStreamTest {
     @Test
     void anIdleStreamGetsHeartbeats() throws Exception {
         String topic = createTopic(1);
-        try (Sse sse = new Sse("/events/" + topic, null)) {
-            Event beat = null;
+        try (SseReader sse = new SseReader(http, "/events/" + topic, null)) {
+            SseReader.Event beat = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (beat == null && System.nanoTime() < deadline) {
-                Event e = sse.events.poll(200, TimeUnit.MILLISECONDS);
+                SseReader.Event e = sse.events.poll(200, TimeUnit.MILLISECONDS);
                 if (e != null && "keep-alive".equals(e.comment())) {
                     beat = e;
                 }
@@ -297,18 +210,18 @@ class EventStreamTest {
     void moreStreamsThanTheLimitGet503AndClosingOneFreesItsPlace() throws Exception {
         String topic = createTopic(1);
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.openStreams() == 0);
-        List<Sse> open = new ArrayList<>();
+        List<SseReader> open = new ArrayList<>();
         try {
             for (int i = 0; i < 20; i++) {
-                open.add(new Sse("/events/" + topic, null));
+                open.add(new SseReader(http, "/events/" + topic, null));
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> gateway.openStreams() == 20);
             RestApiTest.assertError(http.get("/events/" + topic), 503, 50301, "event streams");
         } finally {
-            open.forEach(Sse::close);
+            open.forEach(SseReader::close);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.openStreams() == 0);
-        try (Sse again = new Sse("/events/" + topic, null)) {
+        try (SseReader again = new SseReader(http, "/events/" + topic, null)) {
             assertThat(again.status).isEqualTo(200);
         }
     }
@@ -318,7 +231,7 @@ class EventStreamTest {
         String topic = createTopic(1);
         String big = "x".repeat(10_000);
         await().atMost(Duration.ofSeconds(10)).until(() -> gateway.openStreams() == 0);
-        try (Socket stuck = new Socket(); Sse healthy = new Sse("/events/" + topic, null)) {
+        try (Socket stuck = new Socket(); SseReader healthy = new SseReader(http, "/events/" + topic, null)) {
             stuck.setReceiveBufferSize(4096);
             stuck.connect(new InetSocketAddress("127.0.0.1", gateway.localAddress().getPort()), 5_000);
             OutputStream out = stuck.getOutputStream();

@@ -49,7 +49,7 @@ class ProduceApiTest {
 
     @BeforeAll
     static void startGateway() throws Exception {
-        gateway = HttpGateway.start(brook.broker(), "127.0.0.1", 0, new HttpLimits(64 * 1024, 100, 1 << 20, 30_000, 15_000));
+        gateway = HttpGateway.start(brook.broker(), "127.0.0.1", 0, new HttpLimits(64 * 1024, 100, 10, 1 << 20, 30_000, 15_000));
         http = new GatewayClient(gateway);
         cluster = "/v3/clusters/" + brook.broker().node().identity().clusterId();
     }

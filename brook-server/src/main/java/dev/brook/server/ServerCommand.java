@@ -39,8 +39,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "Broker configs as Java properties, Kafka names.")
     Path configFile;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A broker config (Kafka name), e.g. --set num.partitions=3. Repeatable.")
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A broker config (Kafka name), e.g. --set num.partitions=3, or an HTTP gateway limit (brook.http.*). Repeatable.")
     Map<String, String> settings = new LinkedHashMap<>();
+
+    /** The {@code brook.http.*} settings, from --config then --set: the gateway's, not the broker's. */
+    private HttpLimits httpLimits = HttpLimits.defaults();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -165,7 +168,18 @@ final class ServerCommand implements Callable<Integer> {
         if (colon <= 0) {
             throw new IllegalArgumentException("--http-listen must be HOST:PORT or off, got '" + address + "'");
         }
-        return HttpGateway.start(broker, address.substring(0, colon), port, HttpLimits.defaults());
+        return HttpGateway.start(broker, address.substring(0, colon), port, httpLimits);
+    }
+
+    /** The gateway's limits, as the last {@link #config()} read them. */
+    HttpLimits httpLimits() {
+        return httpLimits;
+    }
+
+    private static Map<String, String> withoutHttp(Map<String, String> settings) {
+        Map<String, String> out = new LinkedHashMap<>(settings);
+        out.keySet().removeIf(k -> k.trim().startsWith(HttpLimits.PREFIX));
+        return out;
     }
 
     /** The broker config from the defaults, then --config, then --listen/--data-dir, then --set. */
@@ -178,7 +192,8 @@ final class ServerCommand implements Callable<Integer> {
             }
             p.stringPropertyNames().forEach(k -> overrides.put(k, p.getProperty(k)));
         }
-        BrokerConfig base = BrokerConfig.defaults().with(overrides);
+        httpLimits = HttpLimits.defaults().with(overrides).with(settings);
+        BrokerConfig base = BrokerConfig.defaults().with(withoutHttp(overrides));
         if (listen != null) {
             int colon = listen.lastIndexOf(':');
             if (colon <= 0 || colon == listen.length() - 1) {
@@ -193,6 +208,6 @@ final class ServerCommand implements Callable<Integer> {
         if (dataDir != null) {
             base = base.withDataDir(dataDir);
         }
-        return base.with(settings);
+        return base.with(withoutHttp(settings));
     }
 }

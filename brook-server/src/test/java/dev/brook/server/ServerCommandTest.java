@@ -64,6 +64,28 @@ class ServerCommandTest {
     }
 
     @Test
+    void httpSettingsGoToTheGatewayNotTheBroker(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("server.properties");
+        Files.writeString(file, "brook.http.max.streams=50\nbrook.http.heartbeat.ms=1000\nnum.partitions=2\n");
+        ServerCommand cmd = new ServerCommand();
+        new CommandLine(cmd).parseArgs("--config", file.toString(), "--set", "brook.http.max.streams=70",
+                "--set", "brook.http.max.body.bytes=65536");
+        BrokerConfig c = cmd.config();
+        assertThat(c.defaultPartitions()).isEqualTo(2);
+        assertThat(cmd.httpLimits().maxStreams()).isEqualTo(70);
+        assertThat(cmd.httpLimits().heartbeatMs()).isEqualTo(1000);
+        assertThat(cmd.httpLimits().maxBodyBytes()).isEqualTo(65536);
+        assertThat(cmd.httpLimits().maxGroupStreams()).isEqualTo(dev.brook.http.HttpLimits.defaults().maxGroupStreams());
+
+        for (String bad : new String[] {"brook.http.max.stream=5", "brook.http.max.streams=many", "brook.http.heartbeat.ms=0"}) {
+            CliHarness.Result r = CliHarness.run(null, "server", "--set", bad, "--data-dir", dir.toString(), "--http-listen", "off");
+            assertThat(r.exitCode()).as(bad).isEqualTo(2);
+            assertThat(r.err()).as(bad).contains(bad.substring(0, bad.indexOf('='))).doesNotContain("Exception");
+            assertThat(r.err().strip().lines()).as(bad).hasSize(1);
+        }
+    }
+
+    @Test
     void versionAndHelpWork() {
         assertThat(CliHarness.run(null, "--version").out()).contains("Brook " + BrookCli.VERSION);
         CliHarness.Result help = CliHarness.run(null, "--help");
