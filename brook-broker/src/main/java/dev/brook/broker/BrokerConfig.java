@@ -29,6 +29,10 @@ import org.apache.kafka.common.record.TimestampType;
  * @param idleConnectionTimeoutMs  {@code connections.max.idle.ms}
  * @param logDefaults              broker-wide defaults for topic configs ({@code log.segment.bytes}, {@code log.retention.ms}, ...)
  * @param groups                   group coordinator settings ({@code group.*}, {@code offsets.retention.ms}, ...)
+ * @param memoryTopics             {@code brook.memory.topics}: a Java regular expression; a topic whose whole name
+ *                                 matches is created with {@code brook.storage=memory} unless it names its storage
+ *                                 itself (empty, the default: none), so tools that refuse unknown topic configs, such as
+ *                                 Kafka's {@code kafka-topics.sh}, and auto-creation can make in-memory topics
  */
 public record BrokerConfig(
         String host,
@@ -44,7 +48,8 @@ public record BrokerConfig(
         long flushCheckIntervalMs,
         long idleConnectionTimeoutMs,
         LogConfig logDefaults,
-        GroupConfig groups) {
+        GroupConfig groups,
+        String memoryTopics) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9092;
@@ -61,25 +66,36 @@ public record BrokerConfig(
         if (maxRequestBytes < 1024) {
             throw new BrokerConfigException("socket.request.max.bytes", String.valueOf(maxRequestBytes), "must be at least 1024");
         }
+        memoryTopics = memoryTopics == null ? "" : memoryTopics.trim();
+        try {
+            java.util.regex.Pattern.compile(memoryTopics);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new BrokerConfigException("brook.memory.topics", memoryTopics, "not a regular expression: " + e.getDescription());
+        }
+    }
+
+    /** Whether a topic of this name is created in memory when it does not say ({@link #memoryTopics}). */
+    public boolean memoryByDefault(String topic) {
+        return !memoryTopics.isEmpty() && !topic.startsWith("__") && java.util.regex.Pattern.matches(memoryTopics, topic);
     }
 
     /** 127.0.0.1:9092, data in {@code ./brook-data}, Kafka's defaults elsewhere. */
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
                 100 * 1024 * 1024, true, DEFAULT_GROUP_COMMIT_INTERVAL_US, 300_000L, 100L, 600_000L,
-                LogConfig.defaults(), GroupConfig.defaults());
+                LogConfig.defaults(), GroupConfig.defaults(), "");
     }
 
     public BrokerConfig withListener(String host, int port) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics);
     }
 
     public BrokerConfig withDataDir(Path dataDir) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics);
     }
 
     /**
@@ -103,6 +119,7 @@ public record BrokerConfig(
         long idle = idleConnectionTimeoutMs;
         LogConfig log = logDefaults;
         GroupConfig g = groups;
+        String memory = memoryTopics;
         for (Map.Entry<String, String> e : all.entrySet()) {
             String k = e.getKey().trim();
             String v = e.getValue().trim();
@@ -149,10 +166,11 @@ public record BrokerConfig(
                 case "offset.metadata.max.bytes" -> g = g.withOffsetMetadataMaxBytes(parseInt(k, v));
                 case "group.consumer.session.timeout.ms" -> g = g.withConsumerSessionTimeoutMs(parseInt(k, v));
                 case "group.consumer.heartbeat.interval.ms" -> g = g.withConsumerHeartbeatIntervalMs(parseInt(k, v));
+                case "brook.memory.topics" -> memory = v;
                 default -> throw new BrokerConfigException(k, v, "unknown broker config");
             }
         }
-        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g);
+        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory);
     }
 
     /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
@@ -189,6 +207,7 @@ public record BrokerConfig(
         m.put("offset.metadata.max.bytes", String.valueOf(groups.offsetMetadataMaxBytes()));
         m.put("group.consumer.session.timeout.ms", String.valueOf(groups.consumerSessionTimeoutMs()));
         m.put("group.consumer.heartbeat.interval.ms", String.valueOf(groups.consumerHeartbeatIntervalMs()));
+        m.put("brook.memory.topics", memoryTopics);
         return m;
     }
 

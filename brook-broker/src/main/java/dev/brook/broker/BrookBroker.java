@@ -104,6 +104,7 @@ public final class BrookBroker implements AutoCloseable {
             }
             DelayedFetches fetches = new DelayedFetches();
             TopicRegistry topics = new TopicRegistry(logs, config.logDefaults(), fetches);
+            topics.memoryByDefault(config::memoryByDefault);
             ClusterIdentity identity = new ClusterIdentity(topics, config.nodeId());
             DynamicBrokerConfig dynamic = new DynamicBrokerConfig(config, topics);
             flusher = new Flusher("brook-flusher", config.groupCommitIntervalMicros() * 1_000);

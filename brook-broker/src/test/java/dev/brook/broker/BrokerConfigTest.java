@@ -59,6 +59,20 @@ class BrokerConfigTest {
     }
 
     @Test
+    void memoryTopicsIsARegularExpressionOverWholeNamesThatNeverTakesInternalTopics() {
+        BrokerConfig c = BrokerConfig.defaults().with(Map.of("brook.memory.topics", "quotes|replies\\..*"));
+        assertThat(c.memoryByDefault("quotes")).isTrue();
+        assertThat(c.memoryByDefault("replies.service-a")).isTrue();
+        assertThat(c.memoryByDefault("quotes-archive")).as("the whole name must match").isFalse();
+        assertThat(c.memoryByDefault("orders")).isFalse();
+        assertThat(BrokerConfig.defaults().with(Map.of("brook.memory.topics", ".*")).memoryByDefault("__consumer_offsets")).isFalse();
+        assertThat(BrokerConfig.defaults().memoryByDefault("quotes")).as("none by default").isFalse();
+        assertThat(c.describe()).containsEntry("brook.memory.topics", "quotes|replies\\..*");
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("brook.memory.topics", "quotes(")))
+                .isInstanceOf(BrokerConfigException.class).hasMessageContaining("brook.memory.topics").hasMessageContaining("regular expression");
+    }
+
+    @Test
     void describesWhatItWasGivenUnderKafkaNames() {
         BrokerConfig c = BrokerConfig.defaults().with(Map.of("log.retention.ms", "1234"));
         assertThat(c.describe()).containsEntry("log.retention.ms", "1234").containsKey("listeners");

@@ -41,6 +41,7 @@ public final class TopicRegistry {
     private final ConcurrentHashMap<Uuid, Topic> byId = new ConcurrentHashMap<>();
     private volatile LogConfig brokerDefaults;
     private final java.util.List<java.util.function.Consumer<String>> deletionListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.function.Predicate<String> memoryByDefault = name -> false;
 
     /** Loads every stored topic and opens its logs (recovering them after an unclean shutdown). */
     public TopicRegistry(LogManager logs, LogConfig brokerDefaults, AppendListener appendListener) {
@@ -109,11 +110,22 @@ public final class TopicRegistry {
         validateConfigs(overrides);
     }
 
+    /**
+     * Which topics are created in memory when their configs do not name a storage (the broker's
+     * {@code brook.memory.topics}); the choice is stored with the topic, as if it had been asked for.
+     */
+    public void memoryByDefault(java.util.function.Predicate<String> which) {
+        this.memoryByDefault = which;
+    }
+
     /** Creates a topic with a fresh topic ID; durable once this returns. */
     public synchronized Topic create(String name, int partitions, Map<String, String> overrides) {
         validateCreate(name, partitions, overrides);
         Uuid id = Uuid.randomUuid();
         Map<String, String> cfg = new TreeMap<>(overrides);
+        if (!cfg.containsKey(TopicConfigs.STORAGE) && memoryByDefault.test(name)) {
+            cfg.put(TopicConfigs.STORAGE, "memory");
+        }
         LogConfig config = TopicConfigs.toLogConfig(brokerDefaults, cfg);
         List<Partition> list = new ArrayList<>();
         try {
