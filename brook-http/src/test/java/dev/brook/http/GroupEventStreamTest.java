@@ -124,6 +124,40 @@ class GroupEventStreamTest {
     }
 
     @Test
+    void anSseReaderAndAKafkaConsumerShareOneGroup() throws Exception {
+        String topic = createTopic(4);
+        String group = "mixed-" + System.nanoTime();
+        Map<String, Object> config = Map.of(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, brook.bootstrapServers(),
+                org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_ID_CONFIG, group,
+                org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer",
+                org.apache.kafka.clients.consumer.ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        try (SseReader sse = new SseReader(http, "/events/" + topic + "?group=" + group + "&from=earliest", null);
+             var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(config,
+                     new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100));
+                ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+                return d.members().size() == 2 && d.members().stream().allMatch(m -> m.assignment().topicPartitions().size() == 2)
+                        && consumer.assignment().size() == 2;
+            });
+            produce(topic, 0, 100);
+            Set<String> byKafka = new HashSet<>();
+            List<SseReader.Event> bySse = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (byKafka.size() + bySse.size() < 100 && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(100)).forEach(r -> byKafka.add(r.value()));
+                bySse.addAll(sse.records(100, Duration.ofMillis(50)));
+            }
+            assertThat(byKafka).hasSize(50);
+            assertThat(values(bySse)).hasSize(50).doesNotContainAnyElementsOf(byKafka);
+            Set<Integer> kafkaPartitions = new HashSet<>();
+            consumer.assignment().forEach(tp -> kafkaPartitions.add(tp.partition()));
+            assertThat(partitionsOf(bySse)).hasSize(2).doesNotContainAnyElementsOf(kafkaPartitions);
+        }
+    }
+
+    @Test
     void aLaterReaderOfTheGroupStartsAfterWhatEarlierOnesWereSent() throws Exception {
         String topic = createTopic(4);
         String group = "resume-" + System.nanoTime();

@@ -67,6 +67,26 @@ class KcatTest {
         }
     }
 
+    @ParameterizedTest(name = "in-memory topic, -z {0}")
+    @ValueSource(strings = {"none", "lz4", "zstd"})
+    void kcatUsesAnInMemoryTopicAsAnyOther(String codec) throws Exception {
+        String topic = AdminClientTest.uniqueTopic();
+        try (Admin admin = Clients.admin(brook.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(java.util.Map.of("brook.storage", "memory")))).all().get();
+        }
+        List<String> lines = IntStream.range(0, RECORDS).mapToObj(i -> "key-" + i + ":memory-" + codec + "-" + i).collect(Collectors.toList());
+        ExternalCommand.Result produced = kcat(String.join("\n", lines) + "\n",
+                "-P", "-t", topic, "-z", codec, "-K:", "-X", "message.timeout.ms=20000");
+        assertThat(produced.exitCode()).as(produced.describe()).isZero();
+
+        ExternalCommand.Result consumed = kcat(null, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%k:%s\\n");
+        assertThat(consumed.exitCode()).as(consumed.describe()).isZero();
+        assertThat(Arrays.stream(consumed.stdout().split("\n")).filter(l -> !l.isEmpty())).as(consumed.describe())
+                .containsExactlyInAnyOrderElementsOf(lines);
+        assertThat(brook.broker().topics().partition(new org.apache.kafka.common.TopicPartition(topic, 0)).inMemory()).isTrue();
+        assertThat(brook.dataDir().resolve(topic + "-0")).doesNotExist();
+    }
+
     @Test
     void kcatListsTheTopicWithItsPartitions() throws Exception {
         String topic = createTopic(3);
