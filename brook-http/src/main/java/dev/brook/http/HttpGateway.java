@@ -51,6 +51,7 @@ public final class HttpGateway implements AutoCloseable {
 
     private final BrookBroker broker;
     private final HttpLimits limits;
+    private final AllowedOrigins origins;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
     private final Channel channel;
@@ -62,10 +63,11 @@ public final class HttpGateway implements AutoCloseable {
     private Webhooks webhooks;
     private volatile Admin admin;
 
-    private HttpGateway(BrookBroker broker, HttpLimits limits, EventLoopGroup boss, EventLoopGroup workers, Channel channel,
-                        Router router) {
+    private HttpGateway(BrookBroker broker, HttpLimits limits, AllowedOrigins origins, EventLoopGroup boss, EventLoopGroup workers,
+                        Channel channel, Router router) {
         this.broker = broker;
         this.limits = limits;
+        this.origins = origins;
         this.boss = boss;
         this.workers = workers;
         this.channel = channel;
@@ -78,6 +80,15 @@ public final class HttpGateway implements AutoCloseable {
      * @throws IllegalStateException if the address cannot be bound
      */
     public static HttpGateway start(BrookBroker broker, String host, int port, HttpLimits limits) {
+        return start(broker, host, port, limits, AllowedOrigins.none());
+    }
+
+    /**
+     * Binds {@code host:port} (0 for any free port) and starts serving {@code broker} to pages of the given origins too.
+     *
+     * @throws IllegalStateException if the address cannot be bound
+     */
+    public static HttpGateway start(BrookBroker broker, String host, int port, HttpLimits limits, AllowedOrigins origins) {
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -97,12 +108,15 @@ public final class HttpGateway implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            ch.pipeline().addLast("http", new HttpServerCodec(8192, 16 * 1024, 64 * 1024))
-                                    .addLast("requests", new HttpConnection(self[0]));
+                            ch.pipeline().addLast("http", new HttpServerCodec(8192, 16 * 1024, 64 * 1024));
+                            if (origins.any()) {
+                                ch.pipeline().addLast("cors", new io.netty.handler.codec.http.cors.CorsHandler(origins.corsConfig()));
+                            }
+                            ch.pipeline().addLast("requests", new HttpConnection(self[0]));
                         }
                     })
                     .bind(host, port).syncUninterruptibly().channel();
-            HttpGateway gateway = new HttpGateway(broker, limits, boss, workers, channel, router);
+            HttpGateway gateway = new HttpGateway(broker, limits, origins, boss, workers, channel, router);
             self[0] = gateway;
             gateway.routes();
             gateway.webhooks.start();
@@ -166,6 +180,10 @@ public final class HttpGateway implements AutoCloseable {
 
     HttpLimits limits() {
         return limits;
+    }
+
+    AllowedOrigins origins() {
+        return origins;
     }
 
     Router router() {

@@ -54,7 +54,7 @@ public record HttpLimits(int maxBodyBytes, int maxStreams, int maxGroupStreams, 
         long beat = heartbeatMs;
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String k = e.getKey().trim();
-            if (!k.startsWith(PREFIX)) {
+            if (!k.startsWith(PREFIX) || k.equals(AllowedOrigins.NAME)) {
                 continue;
             }
             String v = e.getValue().trim();
@@ -65,7 +65,8 @@ public record HttpLimits(int maxBodyBytes, int maxStreams, int maxGroupStreams, 
                 case "brook.http.stream.buffer.bytes" -> buffer = (int) number(k, v, Integer.MAX_VALUE);
                 case "brook.http.stall.timeout.ms" -> stall = number(k, v, Long.MAX_VALUE);
                 case "brook.http.heartbeat.ms" -> beat = number(k, v, Long.MAX_VALUE);
-                default -> throw new IllegalArgumentException("unknown HTTP gateway setting " + k + " (known: " + String.join(", ", NAMES) + ")");
+                default -> throw new IllegalArgumentException("unknown HTTP gateway setting " + k + " (known: " + String.join(", ", NAMES)
+                        + ", " + AllowedOrigins.NAME + ")");
             }
         }
         return new HttpLimits(body, streams, groupStreams, buffer, stall, beat);

@@ -75,6 +75,11 @@ final class WebSocketSession extends SimpleChannelInboundHandler<WebSocketFrame>
         if (!"websocket".equalsIgnoreCase(x.header(HttpHeaderNames.UPGRADE))) {
             throw new HttpError(HttpResponseStatus.UPGRADE_REQUIRED, 426, "/ws speaks WebSocket: send Upgrade: websocket");
         }
+        String origin = x.header(HttpHeaderNames.ORIGIN);
+        if (!gateway.origins().allowsWebSocket(origin, x.header(HttpHeaderNames.HOST))) {
+            throw new HttpError(HttpResponseStatus.FORBIDDEN, 40301, "WebSocket connections from pages of " + origin
+                    + " are not allowed (" + AllowedOrigins.NAME + ")");
+        }
         if (!gateway.openStream()) {
             throw new HttpError(HttpResponseStatus.SERVICE_UNAVAILABLE, 50301, "this server already serves " + gateway.limits().maxStreams()
                     + " streams (brook.http.max.streams)");

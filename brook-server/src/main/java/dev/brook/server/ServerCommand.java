@@ -4,6 +4,7 @@ import dev.brook.broker.BrokerConfig;
 import dev.brook.broker.BrokerConfigException;
 import dev.brook.broker.BrokerStartException;
 import dev.brook.broker.BrookBroker;
+import dev.brook.http.AllowedOrigins;
 import dev.brook.http.HttpGateway;
 import dev.brook.http.HttpLimits;
 import java.io.IOException;
@@ -44,6 +45,7 @@ final class ServerCommand implements Callable<Integer> {
 
     /** The {@code brook.http.*} settings, from --config then --set: the gateway's, not the broker's. */
     private HttpLimits httpLimits = HttpLimits.defaults();
+    private AllowedOrigins origins = AllowedOrigins.none();
 
     @Override
     public Integer call() throws InterruptedException {
@@ -168,7 +170,12 @@ final class ServerCommand implements Callable<Integer> {
         if (colon <= 0) {
             throw new IllegalArgumentException("--http-listen must be HOST:PORT or off, got '" + address + "'");
         }
-        return HttpGateway.start(broker, address.substring(0, colon), port, httpLimits);
+        return HttpGateway.start(broker, address.substring(0, colon), port, httpLimits, origins);
+    }
+
+    /** The origins whose pages may use the gateway, as the last {@link #config()} read them. */
+    AllowedOrigins origins() {
+        return origins;
     }
 
     /** The gateway's limits, as the last {@link #config()} read them. */
@@ -193,6 +200,9 @@ final class ServerCommand implements Callable<Integer> {
             p.stringPropertyNames().forEach(k -> overrides.put(k, p.getProperty(k)));
         }
         httpLimits = HttpLimits.defaults().with(overrides).with(settings);
+        Map<String, String> http = new LinkedHashMap<>(overrides);
+        http.putAll(settings);
+        origins = AllowedOrigins.from(http);
         BrokerConfig base = BrokerConfig.defaults().with(withoutHttp(overrides));
         if (listen != null) {
             int colon = listen.lastIndexOf(':');

@@ -76,8 +76,12 @@ class ServerCommandTest {
         assertThat(cmd.httpLimits().heartbeatMs()).isEqualTo(1000);
         assertThat(cmd.httpLimits().maxBodyBytes()).isEqualTo(65536);
         assertThat(cmd.httpLimits().maxGroupStreams()).isEqualTo(dev.brook.http.HttpLimits.defaults().maxGroupStreams());
+        new CommandLine(cmd).parseArgs("--set", "brook.http.cors.allowed.origins=http://localhost:3000");
+        cmd.config();
+        assertThat(cmd.origins()).hasToString("http://localhost:3000");
 
-        for (String bad : new String[] {"brook.http.max.stream=5", "brook.http.max.streams=many", "brook.http.heartbeat.ms=0"}) {
+        for (String bad : new String[] {"brook.http.max.stream=5", "brook.http.max.streams=many", "brook.http.heartbeat.ms=0",
+                "brook.http.cors.allowed.origins=app.example"}) {
             CliHarness.Result r = CliHarness.run(null, "server", "--set", bad, "--data-dir", dir.toString(), "--http-listen", "off");
             assertThat(r.exitCode()).as(bad).isEqualTo(2);
             assertThat(r.err()).as(bad).contains(bad.substring(0, bad.indexOf('='))).doesNotContain("Exception");
