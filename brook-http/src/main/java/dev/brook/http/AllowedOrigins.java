@@ -15,9 +15,12 @@ import java.util.Map;
  * <ul>
  *   <li>no CORS headers are sent, so a page from another origin can neither read REST answers nor an event stream
  *       (the browser stops it), and cannot send the JSON produce requests, whose preflight fails;</li>
- *   <li>a WebSocket handshake carrying an {@code Origin} other than the gateway's own is refused with 403: browsers
- *       do not apply CORS to WebSockets, so without this any page a developer opened could publish to the broker.
- *       Clients that send no {@code Origin} (everything but browsers) are not affected.</li>
+ *   <li>a request that changes something, sent by a page of another origin, is refused with 403
+ *       ({@link #allowsChange}): a WebSocket handshake (browsers do not apply CORS to WebSockets, so without this any
+ *       page a developer opened could publish to the broker), a consumer-group event stream (it commits what it
+ *       sends, so a page that throws the answer away would take records from the group), and every POST, PUT, PATCH
+ *       or DELETE (a form or a {@code text/plain} fetch needs no preflight). Clients that are not browsers send no
+ *       {@code Origin} and are not affected.</li>
  * </ul>
  * Pages the gateway serves itself ({@code /tail}) are same-origin and always allowed.
  */
@@ -81,12 +84,17 @@ public final class AllowedOrigins {
     }
 
     /**
-     * Whether a WebSocket handshake may go on: no {@code Origin} (not a browser), the gateway's own origin (the
-     * {@code Host} it was reached at), or an allowed one.
+     * Whether a request that changes something (a WebSocket handshake, a consumer-group event stream, any method but
+     * GET, HEAD and OPTIONS) may go on: from no browser at all (no {@code Origin}, no cross-site
+     * {@code Sec-Fetch-Site}), from the gateway's own origin (the {@code Host} it was reached at), or from an allowed
+     * one. A browser sends no {@code Origin} on a simple cross-site GET, but it says {@code Sec-Fetch-Site}.
      */
-    boolean allowsWebSocket(String origin, String host) {
-        if (origin == null || any) {
+    boolean allowsChange(String origin, String secFetchSite, String host) {
+        if (any) {
             return true;
+        }
+        if (origin == null) {
+            return secFetchSite == null || secFetchSite.equalsIgnoreCase("same-origin") || secFetchSite.equalsIgnoreCase("none");
         }
         String o = origin.trim().toLowerCase(Locale.ROOT);
         if (host != null) {

@@ -63,6 +63,10 @@ final class EventStreams {
         if (group.isBlank()) {
             throw HttpError.badRequest("group must not be empty");
         }
+        if (!gateway.origins().allowsChange(x.header("Origin"), x.header("Sec-Fetch-Site"), x.header("Host"))) {
+            throw new HttpError(HttpResponseStatus.FORBIDDEN, 40301, "consumer-group event streams from pages of other origins are not allowed ("
+                    + AllowedOrigins.NAME + "): the stream commits what it sends");
+        }
         if (gateway.broker().topics().topic(name) == null) {
             throw HttpError.notFound(40403, "This server does not host this topic-partition.");
         }

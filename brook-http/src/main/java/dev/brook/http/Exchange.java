@@ -78,7 +78,8 @@ final class Exchange {
 
     void requireJson() {
         String type = header(HttpHeaderNames.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+        String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        if (!media.equals("application/json") && !media.matches("application/[a-z0-9.+-]+\\+json")) {
             throw new HttpError(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, "the request body must be JSON (Content-Type: "
                     + "application/json), not " + (type == null ? "untyped" : type));
         }

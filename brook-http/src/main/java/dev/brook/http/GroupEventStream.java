@@ -56,6 +56,7 @@ final class GroupEventStream {
     private static final ThrottledLogger PROBLEMS = new ThrottledLogger(log, Level.INFO);
     private static final byte[] KEEP_ALIVE = ": keep-alive\n\n".getBytes(StandardCharsets.US_ASCII);
     private static final long COMMIT_INTERVAL_MS = 1_000;
+    private static final java.util.concurrent.atomic.AtomicLong IDS = new java.util.concurrent.atomic.AtomicLong();
 
     private final HttpGateway gateway;
     private final ChannelHandlerContext ctx;
@@ -73,6 +74,9 @@ final class GroupEventStream {
     private final Map<TopicPartition, Long> delivered = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
     private ChannelFuture lastFlush;
+    /** Moves on whenever partitions are given or taken: a flush begun before counts for nothing after. */
+    private volatile long assignmentGeneration;
+    private boolean paused;
     private volatile boolean closed;
 
     GroupEventStream(HttpGateway gateway, ChannelHandlerContext ctx, String topic, String group, String reset, String key,
@@ -89,7 +93,7 @@ final class GroupEventStream {
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, gateway.broker().bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
-        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "brook-http-sse");
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "brook-http-sse-" + IDS.incrementAndGet()); // unique: kafka-clients registers it in JMX
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
@@ -121,7 +125,6 @@ final class GroupEventStream {
         long lastCommit = System.currentTimeMillis();
         long lastBeat = lastCommit;
         long behindSince = 0;
-        boolean paused = false;
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (!closed) {
@@ -176,11 +179,14 @@ final class GroupEventStream {
     /** Flushes what was written (plus {@code extra}, if any); once the socket has taken it, the positions sent so far are delivered. */
     private void flush(byte[] extra) {
         Map<TopicPartition, Long> upTo = Map.copyOf(sent);
+        long generation = assignmentGeneration;
         ChannelFuture f = extra == null ? channel.writeAndFlush(Unpooled.EMPTY_BUFFER)
                 : channel.writeAndFlush(new DefaultHttpContent(Unpooled.wrappedBuffer(extra)));
         f.addListener(done -> {
-            if (done.isSuccess()) {
-                upTo.forEach((tp, offset) -> delivered.merge(tp, offset, Math::max));
+            // flushes complete in the order they were made, so each one's positions are the latest delivered; one made
+            // before a rebalance may name partitions since taken away, and must not bring them back
+            if (done.isSuccess() && generation == assignmentGeneration) {
+                delivered.putAll(upTo);
             }
         });
         lastFlush = f;
@@ -193,8 +199,9 @@ final class GroupEventStream {
 
     private void commit(boolean sync, Collection<TopicPartition> only) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        Set<TopicPartition> owned = consumer.assignment();
         delivered.forEach((tp, offset) -> {
-            if ((only == null || only.contains(tp)) && !offset.equals(committed.get(tp))) {
+            if (owned.contains(tp) && (only == null || only.contains(tp)) && !offset.equals(committed.get(tp))) {
                 offsets.put(tp, new OffsetAndMetadata(offset));
             }
         });
@@ -202,7 +209,7 @@ final class GroupEventStream {
             return;
         }
         if (sync) {
-            consumer.commitSync(offsets, Duration.ofSeconds(5));
+            consumer.commitSync(offsets, Duration.ofSeconds(2));
             offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
         } else {
             consumer.commitAsync(offsets, (done, error) -> {
@@ -217,7 +224,7 @@ final class GroupEventStream {
     private void awaitLastFlush() {
         ChannelFuture f = lastFlush;
         if (f != null) {
-            f.awaitUninterruptibly(2_000);
+            f.awaitUninterruptibly(1_000);
         }
     }
 
@@ -234,7 +241,7 @@ final class GroupEventStream {
                     topic, group, e);
         } finally {
             try {
-                consumer.close(Duration.ofSeconds(2));
+                consumer.close(Duration.ofSeconds(1));
             } catch (RuntimeException e) {
                 PROBLEMS.log("close", "Event stream of {} (group {}): closing its consumer failed", topic, group, e);
             }
@@ -252,7 +259,11 @@ final class GroupEventStream {
             flush(null);
             awaitLastFlush();
             try {
-                commit(true, partitions);
+                try {
+                    commit(true, partitions);
+                } catch (WakeupException e) {
+                    commit(true, partitions); // the stream is stopping; the wakeup is spent, the offsets are still to do
+                }
             } catch (RuntimeException e) {
                 PROBLEMS.log("revoke commit", "Event stream of {} (group {}): a commit on giving up partitions failed", topic, group, e);
             }
@@ -266,17 +277,26 @@ final class GroupEventStream {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            for (TopicPartition tp : partitions) {
-                Long seen = resumeFrom.get(tp.partition());
-                if (seen != null && seen > consumer.position(tp)) {
-                    consumer.seek(tp, seen);
-                    sent.put(tp, seen);
+            assignmentGeneration++;
+            if (!resumeFrom.isEmpty() && !partitions.isEmpty()) {
+                Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(5));
+                for (TopicPartition tp : partitions) {
+                    Long seen = resumeFrom.get(tp.partition());
+                    // a position past the end (a made-up id, a restarted in-memory topic, a recreated topic) is not taken
+                    if (seen != null && seen > consumer.position(tp) && seen <= ends.getOrDefault(tp, -1L)) {
+                        consumer.seek(tp, seen);
+                        sent.put(tp, seen);
+                    }
                 }
+            }
+            if (paused) {
+                consumer.pause(partitions); // the socket is still full: these wait with the others
             }
             announce(Set.of());
         }
 
         private void forget(Collection<TopicPartition> partitions) {
+            assignmentGeneration++;
             partitions.forEach(tp -> {
                 sent.remove(tp);
                 delivered.remove(tp);

@@ -82,6 +82,14 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
             fail(ctx, e, false);
             return;
         }
+        HttpMethod method = req.method();
+        if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD) && !method.equals(HttpMethod.OPTIONS)
+                && !gateway.origins().allowsChange(req.headers().get(HttpHeaderNames.ORIGIN), req.headers().get("Sec-Fetch-Site"),
+                        req.headers().get(HttpHeaderNames.HOST))) {
+            fail(ctx, new HttpError(HttpResponseStatus.FORBIDDEN, 40301, "requests from pages of " + req.headers().get(HttpHeaderNames.ORIGIN,
+                    "another site") + " are not allowed (" + AllowedOrigins.NAME + ")"), false);
+            return;
+        }
         if (HttpUtil.getContentLength(req, -1L) > gateway.limits().maxBodyBytes()) {
             fail(ctx, tooLarge(), true);
             return;

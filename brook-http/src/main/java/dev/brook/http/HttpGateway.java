@@ -58,6 +58,7 @@ public final class HttpGateway implements AutoCloseable {
     private final Router router;
     private final AtomicInteger streams = new AtomicInteger();
     private final java.util.Set<GroupEventStream> groupStreams = new java.util.HashSet<>();
+    private boolean closing; // guarded by groupStreams
     private ProduceResource produce;
     private RequestReplyResource requests;
     private Webhooks webhooks;
@@ -234,6 +235,9 @@ public final class HttpGateway implements AutoCloseable {
      */
     GroupEventStream openGroupStream(java.util.function.Supplier<GroupEventStream> make) {
         synchronized (groupStreams) {
+            if (closing) {
+                throw new HttpError(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE, 50301, "the gateway is shutting down");
+            }
             if (groupStreams.size() >= limits.maxGroupStreams()) {
                 throw new HttpError(io.netty.handler.codec.http.HttpResponseStatus.SERVICE_UNAVAILABLE, 50301, "this server already serves "
                         + limits.maxGroupStreams() + " event streams in consumer groups (brook.http.max.group.streams)");
@@ -267,14 +271,15 @@ public final class HttpGateway implements AutoCloseable {
         return streams.get();
     }
 
-    /** Group members commit what they delivered and leave their groups while the broker is still there (5 s at most). */
+    /** Group members commit what they delivered and leave their groups while the broker is still there (7 s at most). */
     private void stopGroupStreams() {
         List<GroupEventStream> open;
         synchronized (groupStreams) {
+            closing = true;
             open = new ArrayList<>(groupStreams);
         }
         open.forEach(GroupEventStream::stop);
-        long deadline = System.currentTimeMillis() + 5_000;
+        long deadline = System.currentTimeMillis() + 7_000;
         try {
             for (GroupEventStream s : open) {
                 s.join(Math.max(1, deadline - System.currentTimeMillis()));

@@ -76,7 +76,7 @@ final class WebSocketSession extends SimpleChannelInboundHandler<WebSocketFrame>
             throw new HttpError(HttpResponseStatus.UPGRADE_REQUIRED, 426, "/ws speaks WebSocket: send Upgrade: websocket");
         }
         String origin = x.header(HttpHeaderNames.ORIGIN);
-        if (!gateway.origins().allowsWebSocket(origin, x.header(HttpHeaderNames.HOST))) {
+        if (!gateway.origins().allowsChange(origin, x.header("Sec-Fetch-Site"), x.header(HttpHeaderNames.HOST))) {
             throw new HttpError(HttpResponseStatus.FORBIDDEN, 40301, "WebSocket connections from pages of " + origin
                     + " are not allowed (" + AllowedOrigins.NAME + ")");
         }

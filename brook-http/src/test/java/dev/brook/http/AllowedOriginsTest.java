@@ -105,6 +105,26 @@ class AllowedOriginsTest {
     }
 
     @Test
+    void byDefaultAnotherOriginCannotChangeAnythingNorTakeRecordsFromAGroup() throws Exception {
+        Map<String, String> evilPost = Map.of("Origin", EVIL, "Content-Type", "text/plain");
+        assertThat(send(closed, "POST", "/v3/clusters/x/topics/" + topic + "/records", evilPost).status()).isEqualTo(403);
+        assertThat(send(closed, "POST", "/webhooks", evilPost).status()).isEqualTo(403);
+        assertThat(send(closed, "DELETE", "/v3/clusters/x/topics/" + topic, Map.of("Origin", EVIL)).status()).isEqualTo(403);
+        assertThat(send(closed, "POST", "/v3/clusters/x/topics/" + topic + "/records", Map.of("Sec-Fetch-Site", "cross-site",
+                "Content-Type", "text/plain")).status()).as("a cross-site form post without Origin").isEqualTo(403);
+        String cluster = new GatewayClient(closed).get("/v3/clusters").body().path("data").get(0).path("cluster_id").asText();
+        assertThat(send(closed, "POST", "/v3/clusters/" + cluster + "/topics/" + topic + "/records", Map.of("Content-Type", "text/plain; x=json"))
+                .status()).as("not a browser, but not JSON either").isEqualTo(415);
+
+        String events = "/events/" + topic + "?group=g-" + System.nanoTime();
+        assertThat(send(closed, "GET", events, Map.of("Origin", EVIL)).status()).as("EventSource from another page").isEqualTo(403);
+        assertThat(send(closed, "GET", events, Map.of("Sec-Fetch-Site", "cross-site")).status()).as("a no-cors fetch").isEqualTo(403);
+        assertThat(send(closed, "GET", "/events/" + topic, Map.of("Origin", EVIL)).status())
+                .as("a plain event stream changes nothing; the browser keeps its answer from the page").isEqualTo(200);
+        assertThat(send(closed, "GET", events, Map.of()).status()).isEqualTo(200);
+    }
+
+    @Test
     void anAllowedOriginGetsPreflightsRestAnswersEventStreamsAndWebSockets() throws Exception {
         Head preflight = send(open, "OPTIONS", "/v3/clusters/x/topics/" + topic + "/records", Map.of("Origin", APP,
                 "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "content-type"));
@@ -121,13 +141,19 @@ class AllowedOriginsTest {
 
         assertThat(send(open, "GET", "/v3/clusters", Map.of("Origin", EVIL)).headers()).doesNotContainKey("access-control-allow-origin");
         assertThat(send(open, "GET", "/ws", upgrade(EVIL)).status()).isEqualTo(403);
+        assertThat(send(open, "GET", "/events/" + topic + "?group=g-" + System.nanoTime(), Map.of("Origin", APP)).status()).isEqualTo(200);
     }
 
     @Test
     void theSettingTakesOriginsOrAStarAndRefusesAnythingElse() {
         assertThat(AllowedOrigins.from(Map.of()).any()).isFalse();
         AllowedOrigins star = AllowedOrigins.from(Map.of(AllowedOrigins.NAME, "*"));
-        assertThat(star.allowsWebSocket(EVIL, "127.0.0.1:8082")).isTrue();
+        assertThat(star.allowsChange(EVIL, "cross-site", "127.0.0.1:8082")).isTrue();
+        AllowedOrigins none = AllowedOrigins.none();
+        assertThat(none.allowsChange(null, null, "127.0.0.1:8082")).as("curl, kafka tools, services").isTrue();
+        assertThat(none.allowsChange(null, "none", "127.0.0.1:8082")).as("typed into the address bar").isTrue();
+        assertThat(none.allowsChange(null, "same-site", "127.0.0.1:8082")).as("another port of localhost").isFalse();
+        assertThat(none.allowsChange("null", null, "127.0.0.1:8082")).as("a sandboxed page or file://").isFalse();
         assertThatThrownBy(() -> AllowedOrigins.from(Map.of(AllowedOrigins.NAME, "app.example")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(AllowedOrigins.NAME);
         assertThatThrownBy(() -> AllowedOrigins.from(Map.of(AllowedOrigins.NAME, "http://app.example/path")))
