@@ -49,6 +49,10 @@ class MemoryTopicPatternTest {
             assertThat(inMemory("orders")).isFalse();
             assertThat(storage(admin, "orders").value()).isEqualTo("disk");
             assertThat(inMemory("live.audit")).as("an explicit brook.storage wins").isFalse();
+            var validated = admin.createTopics(List.of(new NewTopic("live.later", 1, (short) 1)),
+                    new org.apache.kafka.clients.admin.CreateTopicsOptions().validateOnly(true));
+            assertThat(validated.config("live.later").get().get("brook.storage").value()).as("validate_only says what it would create")
+                    .isEqualTo("memory");
         }
     }
 

@@ -118,14 +118,20 @@ public final class TopicRegistry {
         this.memoryByDefault = which;
     }
 
-    /** Creates a topic with a fresh topic ID; durable once this returns. */
-    public synchronized Topic create(String name, int partitions, Map<String, String> overrides) {
-        validateCreate(name, partitions, overrides);
-        Uuid id = Uuid.randomUuid();
+    /** The configs a topic created with {@code overrides} is stored with: those, plus the storage it gets by default. */
+    public Map<String, String> storedConfigs(String name, Map<String, String> overrides) {
         Map<String, String> cfg = new TreeMap<>(overrides);
         if (!cfg.containsKey(TopicConfigs.STORAGE) && memoryByDefault.test(name)) {
             cfg.put(TopicConfigs.STORAGE, "memory");
         }
+        return cfg;
+    }
+
+    /** Creates a topic with a fresh topic ID; durable once this returns. */
+    public synchronized Topic create(String name, int partitions, Map<String, String> overrides) {
+        validateCreate(name, partitions, overrides);
+        Uuid id = Uuid.randomUuid();
+        Map<String, String> cfg = storedConfigs(name, overrides);
         LogConfig config = TopicConfigs.toLogConfig(brokerDefaults, cfg);
         List<Partition> list = new ArrayList<>();
         try {

@@ -80,7 +80,7 @@ final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest> {
         Topic topic;
         if (validateOnly) {
             broker.topics().validateCreate(wanted.name(), partitions, configs);
-            topic = new Topic(wanted.name(), Uuid.ZERO_UUID, java.util.List.of(), configs);
+            topic = new Topic(wanted.name(), Uuid.ZERO_UUID, java.util.List.of(), broker.topics().storedConfigs(wanted.name(), configs));
         } else {
             topic = broker.topics().create(wanted.name(), partitions, configs);
         }
