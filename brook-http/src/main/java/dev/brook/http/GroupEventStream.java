@@ -66,7 +66,9 @@ final class GroupEventStream {
     private final byte[] keyFilter;
     private final boolean binary;
     private final Map<Integer, Long> resumeFrom;
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Map<String, Object> consumerConfig = new HashMap<>();
+    /** Made on the stream's own thread (a consumer takes tens of milliseconds to build: not on an event loop). */
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
     /** Per partition, the next offset after the last event handed to the socket (consumer thread only). */
     private final Map<TopicPartition, Long> sent = new HashMap<>();
@@ -89,7 +91,7 @@ final class GroupEventStream {
         this.keyFilter = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
         this.binary = binary;
         this.resumeFrom = resumeFrom;
-        Map<String, Object> c = new HashMap<>();
+        Map<String, Object> c = consumerConfig;
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, gateway.broker().bootstrapServers());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         c.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
@@ -98,7 +100,6 @@ final class GroupEventStream {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, reset);
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 200);
-        this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "brook-http-sse-" + group);
         thread.setDaemon(true);
     }
@@ -113,7 +114,10 @@ final class GroupEventStream {
     /** Ends the stream (the reader went away, or the gateway closes): the member commits what was delivered and leaves. */
     void stop() {
         closed = true;
-        consumer.wakeup();
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup(); // a consumer made after this sees closed and never polls
+        }
     }
 
     /** Waits for the member to have left its group, at most {@code timeoutMs}. */
@@ -126,6 +130,7 @@ final class GroupEventStream {
         long lastBeat = lastCommit;
         long behindSince = 0;
         try {
+            consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
             consumer.subscribe(List.of(topic), new Rebalance());
             while (!closed) {
                 long now = System.currentTimeMillis();
@@ -229,6 +234,11 @@ final class GroupEventStream {
     }
 
     private void finish() {
+        if (consumer == null) { // it could not be made: nothing joined, nothing to commit
+            channel.close();
+            gateway.closeGroupStream(this);
+            return;
+        }
         try {
             awaitLastFlush();
             try {
