@@ -17,12 +17,13 @@ class LogClockTest {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     /**
-     * Any instant from 1900 to 2037 in any zone the JDK knows, daylight saving and odd historic offsets included.
-     * (Beyond 2037 java.util.TimeZone's tables end, and for a zone like Africa/Windhoek it no longer agrees with
-     * java.time's rules. LogClock uses TimeZone: java.time's zone rules cost about 20 ms at startup.)
+     * Any instant from 1900 to the end of 2036 in any zone the JDK knows, daylight saving and odd historic offsets
+     * included. (Near the end of java.util.TimeZone's tables some zones stop agreeing with java.time's rules: Africa/Windhoek
+     * from 2036-12-31T23:00Z, Asia/Gaza and Asia/Hebron from 2037-10-10. The bound was 2038 once, and jqwik's edge case
+     * at it with Windhoek failed a CI run. LogClock uses TimeZone: java.time's zone rules cost about 20 ms at startup.)
      */
     @Property(tries = 2000)
-    void formatsTheLocalTimeOfDayLikeJavaTime(@ForAll @LongRange(min = -2_208_988_800_000L, max = 2_145_916_800_000L) long millis,
+    void formatsTheLocalTimeOfDayLikeJavaTime(@ForAll @LongRange(min = -2_208_988_800_000L, max = 2_114_294_400_000L) long millis,
                                               @ForAll("zones") String zone) {
         StringBuilder out = new StringBuilder();
         new LogClock(TimeZone.getTimeZone(zone)).appendTime(millis, out);
