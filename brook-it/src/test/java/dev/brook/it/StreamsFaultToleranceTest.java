@@ -28,7 +28,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(300)
 class StreamsFaultToleranceTest {
-    private static final long T0 = Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    /**
+     * Two days ago at midnight UTC: event times must stay within the brokers' 7-day retention, or a retention check
+     * (every 5 minutes) deletes the input while the job reads it. A fixed 2026-01-01 did exactly that once the
+     * calendar passed 2026-01-08, and failed this test now and then on Kafka.
+     */
+    private static final long T0 = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.DAYS).minus(java.time.Duration.ofDays(2)).toEpochMilli();
     private static final long MINUTE = 60_000;
     private static final long LATER = T0 + 86_400_000L;
 
