@@ -39,6 +39,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 @Timeout(120)
 class ProduceApiTest {
+    /** A record timestamp a day back, to the second: within retention, unlike a fixed date once it is a week old. */
+    private static final String STAMP = Instant.now().minus(java.time.Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+
 
     @RegisterExtension
     static final BrookExtension brook = new BrookExtension();
@@ -95,7 +98,7 @@ class ProduceApiTest {
         GatewayClient.Response json = http.post(records, "{\"key\":{\"type\":\"JSON\",\"data\":[1,\"two\"]},"
                 + "\"value\":{\"type\":\"JSON\",\"data\":{\"a\":1,\"b\":[true,null]}},"
                 + "\"headers\":[{\"name\":\"trace\",\"value\":\"" + Base64.getEncoder().encodeToString("t-1".getBytes()) + "\"},{\"name\":\"empty\",\"value\":null}],"
-                + "\"timestamp\":\"2026-11-30T12:00:00Z\"}");
+                + "\"timestamp\":\"" + STAMP + "\"}");
         GatewayClient.Response string = http.post(records, "{\"key\":{\"type\":\"STRING\",\"data\":\"ключ\"},\"value\":{\"type\":\"STRING\",\"data\":\"zné\"}}");
         GatewayClient.Response bin = http.post(records, "{\"value\":{\"type\":\"BINARY\",\"data\":\"" + Base64.getEncoder().encodeToString(binary) + "\"}}");
         GatewayClient.Response empty = http.post(records, "{}");
@@ -108,14 +111,14 @@ class ProduceApiTest {
         assertThat(json.body().path("offset").asLong()).isZero();
         assertThat(json.body().path("key").path("type").asText()).isEqualTo("JSON");
         assertThat(json.body().path("value").path("size").asInt()).isEqualTo("{\"a\":1,\"b\":[true,null]}".length());
-        assertThat(json.body().path("timestamp").asText()).isEqualTo("2026-11-30T12:00:00Z");
+        assertThat(json.body().path("timestamp").asText()).isEqualTo(STAMP);
         assertThat(bin.body().has("key")).as("no key given, none reported").isFalse();
 
         List<ConsumerRecord<byte[], byte[]>> read = readAll(topic, 1);
         assertThat(read).hasSize(4);
         assertThat(new String(read.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("[1,\"two\"]");
         assertThat(new String(read.get(0).value(), StandardCharsets.UTF_8)).isEqualTo("{\"a\":1,\"b\":[true,null]}");
-        assertThat(read.get(0).timestamp()).isEqualTo(Instant.parse("2026-11-30T12:00:00Z").toEpochMilli());
+        assertThat(read.get(0).timestamp()).isEqualTo(Instant.parse(STAMP).toEpochMilli());
         assertThat(new String(read.get(0).headers().lastHeader("trace").value(), StandardCharsets.UTF_8)).isEqualTo("t-1");
         assertThat(read.get(0).headers().lastHeader("empty").value()).isNull();
         assertThat(new String(read.get(1).key(), StandardCharsets.UTF_8)).isEqualTo("ключ");
