@@ -55,6 +55,8 @@ public final class Log implements PartitionLog {
     private static final Logger log = LoggerFactory.getLogger(Log.class);
     private static final ThrottledLogger CORRUPTION = new ThrottledLogger(log, Level.ERROR);
     private static final String LOG_START_FILE = "log-start-offset";
+    /** Where the cleaner has cleaned up to: the first offset not yet through a cleaning pass (text, like the log start). */
+    static final String CLEANER_FILE = "cleaner-offset-checkpoint";
     /** Deleted segments stay readable this long for reads already holding a slice of them. */
     static final long DELETE_DELAY_MS = 60_000;
     private static final ScheduledExecutorService DELETER = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -75,6 +77,15 @@ public final class Log implements PartitionLog {
     private volatile long flushedOffset;
     /** When the last fsync (or the open) happened, by {@link #clock}: what {@code flush.ms} counts from. */
     private volatile long lastFlushMs;
+    /** The first offset the cleaner has not yet mapped ({@link LogCleaner}); below it, each key's latest value is known. */
+    private volatile long firstDirtyOffset;
+    /**
+     * The earliest delete horizon of a tombstone a cleaning kept, or MAX: once it passes, a pass is due to drop it even
+     * with nothing dirty. Not kept across restarts (then the next dirty pass finds the tombstones again).
+     */
+    private volatile long nextDeleteHorizon = Long.MAX_VALUE;
+    /** Set by {@link #delete} and {@link #close}: a cleaning that finishes later swaps nothing in. */
+    private boolean gone;
     /** For tests: how many fsyncs this log has done. */
     volatile int flushCount;
 
@@ -114,18 +125,25 @@ public final class Log implements PartitionLog {
             active.firstAppendMs = clock.millis();
         }
         logEndOffset = active.nextOffset;
-        long start = segments.firstKey();
-        Path startFile = dir.resolve(LOG_START_FILE);
-        if (Files.exists(startFile)) {
-            try {
-                start = Math.max(start, Long.parseLong(Files.readString(startFile, StandardCharsets.UTF_8).trim()));
-            } catch (NumberFormatException e) {
-                log.warn("Ignoring unreadable {}", startFile);
-            }
-        }
+        long start = Math.max(segments.firstKey(), readOffsetFile(LOG_START_FILE, 0));
         logStartOffset = Math.min(start, logEndOffset);
+        firstDirtyOffset = Math.min(readOffsetFile(CLEANER_FILE, 0), logEndOffset);
         flushedOffset = logEndOffset;
         lastFlushMs = clock.millis();
+    }
+
+    /** The offset in one of the log's small text files ({@code log-start-offset}, the cleaner's), or {@code absent}. */
+    private long readOffsetFile(String name, long absent) throws IOException {
+        Path file = dir.resolve(name);
+        if (!Files.exists(file)) {
+            return absent;
+        }
+        try {
+            return Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim());
+        } catch (NumberFormatException e) {
+            log.warn("Ignoring unreadable {}", file);
+            return absent;
+        }
     }
 
     // ------------------------------------------------------------------ append
@@ -204,7 +222,8 @@ public final class Log implements PartitionLog {
     private Segment maybeRoll(int incoming, LogConfig cfg) {
         Segment active = segments.lastEntry().getValue();
         boolean full = !active.isEmpty() && (long) active.size() + incoming > cfg.segmentBytes();
-        boolean old = !active.isEmpty() && active.firstAppendMs >= 0 && clock.millis() - active.firstAppendMs >= cfg.segmentMs();
+        long rollMs = cfg.compacted() ? Math.min(cfg.segmentMs(), cfg.compaction().maxCompactionLagMs()) : cfg.segmentMs();
+        boolean old = !active.isEmpty() && active.firstAppendMs >= 0 && clock.millis() - active.firstAppendMs >= rollMs;
         boolean indexFull = active.offsetIndex.isFull() || active.timeIndex.isFull();
         if (!full && !old && !indexFull) {
             return active;
@@ -424,7 +443,7 @@ public final class Log implements PartitionLog {
                 throw new LogException(Errors.OFFSET_OUT_OF_RANGE, "offset " + offset + " is beyond the log end " + logEndOffset);
             }
             if (offset > logStartOffset) {
-                writeLogStart(offset);
+                writeOffsetFile(LOG_START_FILE, offset);
                 logStartOffset = offset;
                 deleteSegmentsBelow(offset);
             }
@@ -434,16 +453,16 @@ public final class Log implements PartitionLog {
         }
     }
 
-    private void writeLogStart(long offset) {
-        Path tmp = dir.resolve(LOG_START_FILE + ".tmp");
+    private void writeOffsetFile(String name, long offset) {
+        Path tmp = dir.resolve(name + ".tmp");
         try {
             Files.writeString(tmp, Long.toString(offset), StandardCharsets.UTF_8);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);
             }
-            Files.move(tmp, dir.resolve(LOG_START_FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
-            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot record the log start offset of " + dir, e);
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot write " + name + " of " + dir, e);
         }
     }
 
@@ -469,6 +488,11 @@ public final class Log implements PartitionLog {
         } catch (IOException e) {
             log.warn("Could not delete segment files of {} in {}", s.baseOffset, dir, e);
         }
+        closeLater(s);
+    }
+
+    /** Closes a segment's file once reads already holding a slice of it are done with it. */
+    private static void closeLater(Segment s) {
         DELETER.schedule(() -> {
             try {
                 s.records.close();
@@ -529,6 +553,94 @@ public final class Log implements PartitionLog {
         }
     }
 
+    // ------------------------------------------------------------------ cleaning (LogCleaner, Cleaning)
+
+    /** The segments, oldest first, the active one last: what a cleaning pass plans over. */
+    List<Segment> segmentList() {
+        return new ArrayList<>(segments.values());
+    }
+
+    /** Each idempotent producer's last batch, as its last offset: the batch a cleaning keeps (perhaps empty). */
+    Map<Long, Long> producerLastOffsets() {
+        lock.lock();
+        try {
+            return producers.lastOffsets();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long nextDeleteHorizon() {
+        return nextDeleteHorizon;
+    }
+
+    void nextDeleteHorizon(long horizon) {
+        nextDeleteHorizon = horizon;
+    }
+
+    /** The first offset not yet through a cleaning pass. */
+    public long firstDirtyOffset() {
+        return Math.max(firstDirtyOffset, logStartOffset);
+    }
+
+    /** Records (durably) that every offset below {@code offset} has been through a cleaning pass. */
+    void cleanedUpTo(long offset) {
+        lock.lock();
+        try {
+            if (gone || offset <= firstDirtyOffset) {
+                return;
+            }
+            writeOffsetFile(CLEANER_FILE, offset);
+            firstDirtyOffset = offset;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Swaps {@code cleaned} (a fsynced file of the group's batches, cleaned) in for the segments of {@code group}, which
+     * must still be consecutive segments of this log. The swap survives a crash at any point ({@link SegmentSwap}), and
+     * readers never see half of it: they find either the old segments (whose files stay open for reads already under
+     * way) or the new one, which holds the same offsets.
+     *
+     * @return false, deleting {@code cleaned}, when the group changed meanwhile (retention, DeleteRecords, deletion)
+     */
+    boolean replace(List<Segment> group, Path cleaned) {
+        lock.lock();
+        try {
+            boolean current = !gone && !group.isEmpty() && segments.lastEntry().getValue() != group.get(group.size() - 1);
+            for (Segment s : group) {
+                current &= segments.get(s.baseOffset) == s;
+            }
+            if (!current) {
+                Files.deleteIfExists(cleaned);
+                return false;
+            }
+            Segment first = group.get(0);
+            Segment last = group.get(group.size() - 1);
+            SegmentSwap.commitAndComplete(dir, cleaned, first.baseOffset, last.nextOffset);
+            Segment fresh = Segment.open(dir, first.baseOffset, config, false);
+            if (!fresh.rebuild(new ProducerStateTable()) || fresh.nextOffset != last.nextOffset) {
+                throw new LogException(Errors.KAFKA_STORAGE_ERROR, "the cleaned segment " + first.baseOffset + " of " + dir
+                        + " does not hold offsets " + first.baseOffset + ".." + (last.nextOffset - 1));
+            }
+            fresh.trimIndexes();
+            fresh.firstAppendMs = first.firstAppendMs;
+            segments.put(first.baseOffset, fresh);
+            for (Segment s : group) {
+                if (s != first) {
+                    segments.remove(s.baseOffset);
+                }
+                closeLater(s);
+            }
+            return true;
+        } catch (IOException e) {
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot swap a cleaned segment into " + dir + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public void updateConfig(LogConfig config) {
         this.config = config;
     }
@@ -568,6 +680,7 @@ public final class Log implements PartitionLog {
     public void delete() {
         lock.lock();
         try {
+            gone = true;
             for (Segment s : new ArrayList<>(segments.values())) {
                 removeSegment(s);
                 s.discardData();
@@ -590,6 +703,7 @@ public final class Log implements PartitionLog {
     public void close() {
         lock.lock();
         try {
+            gone = true;
             flush();
             appendLastTimeIndexEntry(segments.lastEntry().getValue());
             for (Segment s : segments.values()) {

@@ -21,6 +21,7 @@ import org.apache.kafka.common.record.TimestampType;
  * @param timestampBeforeMaxMs {@code message.timestamp.before.max.ms}: a CreateTime record may be at most this much
  *                           older than the broker's clock
  * @param timestampAfterMaxMs {@code message.timestamp.after.max.ms}: and at most this much newer
+ * @param compaction         how a compacted log is cleaned ({@link LogCleaner})
  */
 public record LogConfig(
         int segmentBytes,
@@ -35,64 +36,77 @@ public record LogConfig(
         long flushMs,
         boolean compacted,
         long timestampBeforeMaxMs,
-        long timestampAfterMaxMs) {
+        long timestampAfterMaxMs,
+        Compaction compaction) {
+
+    /** Without compaction settings: Kafka's defaults for them. */
+    public LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int indexIntervalBytes,
+                     int segmentIndexBytes, int maxMessageBytes, TimestampType timestampType, long flushMessages, long flushMs,
+                     boolean compacted, long timestampBeforeMaxMs, long timestampAfterMaxMs) {
+        this(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes,
+                timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, Compaction.DEFAULTS);
+    }
 
     /** Kafka's defaults. */
     public static LogConfig defaults() {
         return new LogConfig(1 << 30, 7L * 24 * 3600 * 1000, 7L * 24 * 3600 * 1000, -1L,
                 4096, 10 * 1024 * 1024, 1024 * 1024 + 12, TimestampType.CREATE_TIME, Long.MAX_VALUE, Long.MAX_VALUE,
-                false, Long.MAX_VALUE, 3_600_000L);
+                false, Long.MAX_VALUE, 3_600_000L, Compaction.DEFAULTS);
     }
 
     public LogConfig withSegmentBytes(int v) {
-        return new LogConfig(v, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(v, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withSegmentMs(long v) {
-        return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, v, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withRetentionMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, v, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withRetentionBytes(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, v, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, v, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withIndexIntervalBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, v, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withSegmentIndexBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, v, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, v, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withMaxMessageBytes(int v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, v, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, v, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withTimestampType(TimestampType v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, v, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, v, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withFlushMessages(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, v, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, v, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withFlushMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, v, compacted, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, v, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withCompacted(boolean v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, v, timestampBeforeMaxMs, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, v, timestampBeforeMaxMs, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withTimestampBeforeMaxMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, v, timestampAfterMaxMs);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, v, timestampAfterMaxMs, compaction);
     }
 
     public LogConfig withTimestampAfterMaxMs(long v) {
-        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, v);
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, v, compaction);
+    }
+
+    public LogConfig withCompaction(Compaction v) {
+        return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, indexIntervalBytes, segmentIndexBytes, maxMessageBytes, timestampType, flushMessages, flushMs, compacted, timestampBeforeMaxMs, timestampAfterMaxMs, v);
     }
 }

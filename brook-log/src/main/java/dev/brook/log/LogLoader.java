@@ -68,6 +68,7 @@ final class LogLoader {
      */
     void load(ConcurrentSkipListMap<Long, Segment> segments, boolean recover, long recoveryPoint) throws IOException {
         Set<Long> rebuild = new HashSet<>(finishInterruptedRepairs());
+        rebuild.addAll(SegmentSwap.recover(dir));
         for (int attempt = 0; ; attempt++) {
             List<Long> bases = segmentBases();
             Damage damage = loadOnce(segments, bases, recover, recoveryPoint, rebuild);

@@ -79,6 +79,17 @@ final class ProducerStateTable {
         }
     }
 
+    /** Each producer's last batch written, by its last offset. */
+    Map<Long, Long> lastOffsets() {
+        Map<Long, Long> last = new HashMap<>();
+        producers.forEach((id, history) -> {
+            if (!history.isEmpty()) {
+                last.put(id, history.peekLast().lastOffset());
+            }
+        });
+        return last;
+    }
+
     /** Forgets batches at or after {@code offset} (the log was truncated there). */
     void truncateFrom(long offset) {
         producers.values().forEach(h -> h.removeIf(w -> w.lastOffset() >= offset));

@@ -186,7 +186,8 @@ final class SegmentScan {
         }
         int lastOffsetDelta = file.getInt(pos + LAST_OFFSET_DELTA);
         int count = file.getInt(pos + RECORD_COUNT);
-        if (lastOffsetDelta < 0 || count <= 0 || count != lastOffsetDelta + 1) {
+        if (lastOffsetDelta < 0 || count < 0 || count > lastOffsetDelta + 1) {
+            // fewer records than offsets, or none, is what the cleaner leaves (ranges keep their offsets)
             return -1;
         }
         int crc = file.getInt(pos + CRC);

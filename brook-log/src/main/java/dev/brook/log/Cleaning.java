@@ -1,0 +1,414 @@
+package dev.brook.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.internals.BufferSupplier;
+
+/**
+ * One cleaning pass over one compacted log: what {@link LogCleaner} runs.
+ *
+ * <pre>
+ *  log start          first dirty                 map end      first uncleanable      log end
+ *     |── cleaned before ──|──── dirty, mapped ──────|── dirty ──|── too new / active ───|
+ *                          └─ 1. every key's latest offset here goes into the OffsetMap (until it is full)
+ *  └─ 2. every segment that starts below the map end is rewritten, a group of small ones into one:
+ *        a record stays if it is its key's latest (or its key is not in the map), and a tombstone stays until its
+ *        batch's delete horizon ({@code delete.retention.ms} after the pass that first kept it) has passed
+ *     3. the next pass starts mapping at the map end
+ * </pre>
+ *
+ * <p>What a cleaned segment looks like: records keep their offsets; a batch that lost some records keeps its base
+ * and last offsets (and its producer id, epoch and base sequence), so its last sequence is unchanged; a batch that
+ * lost all of them is kept as an empty batch if it is its producer's last (so idempotent de-duplication still works
+ * after a restart, which rebuilds producer state from batch headers); runs of other emptied batches become one
+ * empty batch with no producer spanning their offsets. So offsets stay contiguous batch to batch, as in every Brook
+ * segment, and a log's damage checks ({@link Segment#rebuild}, {@link SegmentScan}) keep working on cleaned
+ * segments. Consumers skip empty batches by their last offset, as they do those Kafka's cleaner leaves.
+ *
+ * <p>A segment with a newest timestamp within {@code min.compaction.lag.ms}, and the active segment, are never mapped
+ * nor rewritten. Runs on one cleaner thread; reads the log without its lock, and takes it only to swap a cleaned
+ * group in ({@link Log#replace}).
+ */
+final class Cleaning {
+    private static final int READ_CHUNK = 1 << 20;
+
+    /** What a pass did. */
+    record Result(long mappedFrom, long mappedTo, long bytesRead, long bytesWritten, int segmentsCleaned, int recordsRead,
+                  int recordsKept) {
+        static final Result NOTHING = new Result(-1, -1, 0, 0, 0, 0, 0);
+    }
+
+    /** The part of a log a pass would map, and its share of the cleanable bytes. */
+    record Range(long firstDirty, long firstUncleanable, long dirtyBytes, long cleanableBytes, long firstDirtyTimestamp) {
+        double dirtyRatio() {
+            return cleanableBytes == 0 ? 0 : (double) dirtyBytes / cleanableBytes;
+        }
+
+        boolean isEmpty() {
+            return firstDirty >= firstUncleanable;
+        }
+    }
+
+    private final Log log;
+    private final OffsetMap map;
+    private final Throttle throttle;
+    private final java.util.function.BooleanSupplier stopped;
+    private final long now;
+    private ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK);
+    private ByteBuffer writeBuffer = ByteBuffer.allocate(READ_CHUNK);
+    private long bytesRead;
+    private long bytesWritten;
+    private int recordsRead;
+    private int recordsKept;
+    private long nextDeleteHorizon = Long.MAX_VALUE;
+
+    /** Paces the cleaner's reads and writes ({@code log.cleaner.io.max.bytes.per.second}). */
+    interface Throttle {
+        void bytes(long n) throws InterruptedException;
+
+        Throttle NONE = n -> { };
+    }
+
+    /**
+     * @param stopped asked between batches; true ends the pass with an {@link InterruptedException}, leaving the log as it
+     *                was (never a thread interrupt: that would close the segment's channel under every reader)
+     */
+    Cleaning(Log log, OffsetMap map, Throttle throttle, java.util.function.BooleanSupplier stopped, long now) {
+        this.log = log;
+        this.map = map;
+        this.throttle = throttle;
+        this.stopped = stopped;
+        this.now = now;
+    }
+
+    /** The dirty part of {@code log} as of {@code now}: where a pass would map from and to. */
+    static Range range(Log log, long now) {
+        LogConfig cfg = log.config();
+        List<Segment> segments = log.segmentList();
+        long firstDirty = log.firstDirtyOffset();
+        long firstUncleanable = segments.get(segments.size() - 1).baseOffset;
+        long lag = cfg.compaction().minCompactionLagMs();
+        for (Segment s : segments) {
+            if (s.nextOffset > firstDirty && lag > 0 && s.maxTimestamp > now - lag) {
+                firstUncleanable = Math.min(firstUncleanable, s.baseOffset);
+                break;
+            }
+        }
+        long dirty = 0;
+        long clean = 0;
+        long firstDirtyTimestamp = Long.MAX_VALUE;
+        for (Segment s : segments) {
+            if (s.baseOffset >= firstUncleanable) {
+                break;
+            }
+            if (s.nextOffset <= firstDirty) {
+                clean += s.size();
+            } else {
+                dirty += s.size();
+                if (firstDirtyTimestamp == Long.MAX_VALUE) {
+                    firstDirtyTimestamp = firstTimestamp(s);
+                }
+            }
+        }
+        return new Range(firstDirty, Math.max(firstDirty, firstUncleanable), dirty, dirty + clean, firstDirtyTimestamp);
+    }
+
+    /** The first batch's max timestamp of a segment (what {@code max.compaction.lag.ms} counts from), or MAX if none. */
+    private static long firstTimestamp(Segment s) {
+        for (FileChannelRecordBatch b : s.records.batches()) {
+            return b.maxTimestamp() < 0 ? Long.MAX_VALUE : b.maxTimestamp();
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Whether a pass has anything to do: dirty records to map, or tombstones past their delete horizon (then the pass
+     * rewrites the cleaned segments with an empty map, which drops those tombstones and merges small segments).
+     */
+    static boolean due(Log log, Range range, long now) {
+        return !range.isEmpty() || log.nextDeleteHorizon() <= now;
+    }
+
+    /** Runs the pass. */
+    Result run() throws IOException, InterruptedException {
+        Range range = range(log, now);
+        if (!due(log, range, now)) {
+            return Result.NOTHING;
+        }
+        List<Segment> segments = log.segmentList();
+        segments.remove(segments.size() - 1); // never the active one
+        long mapEnd = range.isEmpty() ? range.firstDirty() : buildMap(segments, range.firstDirty(), range.firstUncleanable());
+        if (range.isEmpty()) {
+            map.clear();
+        } else if (mapEnd <= range.firstDirty()) {
+            return Result.NOTHING;
+        }
+        Map<Long, Long> producerLast = log.producerLastOffsets();
+        int cleaned = 0;
+        for (List<Segment> group : groups(segments, mapEnd, log.config())) {
+            checkStopped();
+            Path file = SegmentSwap.cleanedFile(log.dir(), group.get(0).baseOffset);
+            try {
+                write(group, file, producerLast);
+                if (log.replace(group, file)) {
+                    cleaned += group.size();
+                }
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+        log.cleanedUpTo(mapEnd);
+        log.nextDeleteHorizon(nextDeleteHorizon);
+        return new Result(range.firstDirty(), mapEnd, bytesRead, bytesWritten, cleaned, recordsRead, recordsKept);
+    }
+
+    private void checkStopped() throws InterruptedException {
+        if (stopped.getAsBoolean()) {
+            throw new InterruptedException("the cleaner is stopping");
+        }
+    }
+
+    /**
+     * Maps every key in {@code [from, to)} to its latest offset, stopping after the last whole batch that fits.
+     * Returns the offset it mapped up to.
+     */
+    private long buildMap(List<Segment> segments, long from, long to) throws InterruptedException {
+        map.clear();
+        long mapped = from;
+        for (Segment s : segments) {
+            if (s.nextOffset <= from) {
+                continue;
+            }
+            if (s.baseOffset >= to) {
+                break;
+            }
+            for (FileChannelRecordBatch batch : s.records.batches()) {
+                if (batch.lastOffset() < from) {
+                    continue;
+                }
+                if (batch.baseOffset() >= to) {
+                    return mapped;
+                }
+                if (map.size() + (batch.lastOffset() - batch.baseOffset() + 1) > map.capacity()) {
+                    if (mapped > from) {
+                        return mapped; // full: the next pass maps the rest
+                    }
+                    throw new LogException(org.apache.kafka.common.protocol.Errors.KAFKA_STORAGE_ERROR, "the cleaner's offset map"
+                            + " holds " + map.capacity() + " keys, fewer than one batch of " + log.dir().getFileName()
+                            + " has records: raise log.cleaner.dedupe.buffer.size");
+                }
+                throttle.bytes(batch.sizeInBytes());
+                checkStopped();
+                if (!batch.isControlBatch()) {
+                    for (Record r : batch) {
+                        if (r.offset() >= from && r.hasKey()) {
+                            map.put(r.key(), r.offset());
+                        }
+                    }
+                }
+                mapped = batch.lastOffset() + 1;
+            }
+        }
+        return Math.min(mapped, to);
+    }
+
+    /**
+     * The segments starting below {@code mapEnd}, in groups to be rewritten as one segment each: consecutive ones whose
+     * sizes add up to at most {@code segment.bytes} and whose offsets fit one index (relative offsets are 32-bit).
+     */
+    static List<List<Segment>> groups(List<Segment> segments, long mapEnd, LogConfig cfg) {
+        List<List<Segment>> groups = new ArrayList<>();
+        List<Segment> current = new ArrayList<>();
+        long size = 0;
+        for (Segment s : segments) {
+            if (s.baseOffset >= mapEnd) {
+                break;
+            }
+            boolean fits = !current.isEmpty() && size + s.size() <= cfg.segmentBytes()
+                    && s.nextOffset - 1 - current.get(0).baseOffset <= Integer.MAX_VALUE;
+            if (!current.isEmpty() && !fits) {
+                groups.add(current);
+                current = new ArrayList<>();
+                size = 0;
+            }
+            current.add(s);
+            size += s.size();
+        }
+        if (!current.isEmpty()) {
+            groups.add(current);
+        }
+        return groups;
+    }
+
+    /** Writes the kept batches of {@code group} into {@code file}, fsynced. */
+    private void write(List<Segment> group, Path file, Map<Long, Long> producerLast) throws IOException, InterruptedException {
+        Filter filter = new Filter();
+        try (FileChannel out = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+            Gap gap = new Gap();
+            for (Segment s : group) {
+                int position = 0;
+                int size = s.size();
+                while (position < size) {
+                    int chunk = readChunk(s, position, size);
+                    throttle.bytes(chunk);
+                    checkStopped();
+                    MemoryRecords records = MemoryRecords.readableRecords(readBuffer.duplicate().limit(chunk));
+                    writeBuffer.clear();
+                    MemoryRecords.FilterResult result = records.filterTo(filter, writeBuffer, BufferSupplier.NO_CACHING,
+                            Math.max(log.config().maxMessageBytes(), chunk));
+                    ByteBuffer filtered = result.outputBuffer();
+                    if (filtered != writeBuffer) {
+                        writeBuffer = ByteBuffer.allocate(filtered.capacity());
+                    }
+                    filtered.flip();
+                    emit(MemoryRecords.readableRecords(filtered), producerLast, gap, out);
+                    position += chunk;
+                    bytesRead += chunk;
+                }
+            }
+            gap.flush(out);
+            out.force(true);
+            bytesWritten += out.size();
+        }
+    }
+
+    /** Reads whole batches from {@code position} into the read buffer (grown for a batch larger than it); returns their size. */
+    private int readChunk(Segment s, int position, int size) throws IOException {
+        int chunk = 0;
+        for (FileChannelRecordBatch batch : s.records.batchesFrom(position)) {
+            int next = chunk + batch.sizeInBytes();
+            if (chunk > 0 && next > readBuffer.capacity()) {
+                break;
+            }
+            chunk = next;
+            if (chunk >= readBuffer.capacity()) {
+                break;
+            }
+        }
+        if (chunk > readBuffer.capacity()) {
+            readBuffer = ByteBuffer.allocate(chunk);
+        }
+        readBuffer.clear().limit(chunk);
+        s.records.readInto(readBuffer, position);
+        if (readBuffer.position() != 0 || readBuffer.limit() != chunk) {
+            readBuffer.position(0).limit(chunk);
+        }
+        return chunk;
+    }
+
+    /** Writes filtered batches, folding emptied batches no producer needs into gap fillers. */
+    private void emit(MemoryRecords filtered, Map<Long, Long> producerLast, Gap gap, FileChannel out) throws IOException {
+        for (MutableRecordBatch batch : filtered.batches()) {
+            Integer count = batch.countOrNull();
+            boolean empty = count != null && count == 0 && !batch.isControlBatch();
+            boolean producerNeedsIt = batch.hasProducerId() && Long.valueOf(batch.lastOffset()).equals(producerLast.get(batch.producerId()));
+            if (empty && !producerNeedsIt && gap.extend(batch)) {
+                continue;
+            }
+            gap.flush(out);
+            if (empty && !producerNeedsIt) {
+                gap.extend(batch); // a gap at its span limit was flushed: this batch starts the next one
+                continue;
+            }
+            OptionalLong horizon = batch.deleteHorizonMs();
+            if (horizon.isPresent()) {
+                nextDeleteHorizon = Math.min(nextDeleteHorizon, horizon.getAsLong());
+            }
+            ByteBuffer bytes = ByteBuffer.allocate(batch.sizeInBytes());
+            batch.writeTo(bytes);
+            bytes.flip();
+            writeFully(out, bytes);
+            recordsKept += count == null ? 0 : count;
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+    }
+
+    /** A run of offsets whose batches lost every record, written as one empty batch with no producer. */
+    private static final class Gap {
+        private long first = -1;
+        private long last;
+        private long maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        private TimestampType timestampType = TimestampType.CREATE_TIME;
+
+        /** Adds the batch's offsets if they follow on and the run stays within one batch's 32-bit span. */
+        boolean extend(RecordBatch batch) {
+            if (first >= 0 && (batch.baseOffset() != last + 1 || batch.lastOffset() - first > Integer.MAX_VALUE)) {
+                return false;
+            }
+            if (first < 0) {
+                first = batch.baseOffset();
+                timestampType = batch.timestampType();
+            }
+            last = batch.lastOffset();
+            maxTimestamp = Math.max(maxTimestamp, batch.maxTimestamp());
+            return true;
+        }
+
+        void flush(FileChannel out) throws IOException {
+            if (first < 0) {
+                return;
+            }
+            ByteBuffer header = ByteBuffer.allocate(DefaultRecordBatch.RECORD_BATCH_OVERHEAD);
+            DefaultRecordBatch.writeEmptyHeader(header, RecordBatch.MAGIC_VALUE_V2, RecordBatch.NO_PRODUCER_ID,
+                    RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE, first, last, RecordBatch.NO_PARTITION_LEADER_EPOCH,
+                    timestampType, maxTimestamp, false, false);
+            header.position(0);
+            writeFully(out, header);
+            first = -1;
+            maxTimestamp = RecordBatch.NO_TIMESTAMP;
+        }
+    }
+
+    /** Which records a pass keeps; every batch is kept, if only as its header, for {@link #emit} to decide. */
+    private final class Filter extends MemoryRecords.RecordFilter {
+        Filter() {
+            super(now, log.config().compaction().deleteRetentionMs());
+        }
+
+        @Override
+        protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+            return new BatchRetentionResult(BatchRetention.RETAIN_EMPTY, false);
+        }
+
+        @Override
+        protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
+            recordsRead++;
+            if (batch.isControlBatch()) {
+                return true;
+            }
+            if (!record.hasKey()) {
+                return false; // keys are required on compacted topics; these predate the policy
+            }
+            long latest = map.get(record.key());
+            if (latest >= 0 && record.offset() < latest) {
+                return false;
+            }
+            if (!record.hasValue()) {
+                OptionalLong horizon = batch.deleteHorizonMs();
+                return horizon.isEmpty() || now < horizon.getAsLong();
+            }
+            return true;
+        }
+    }
+}
