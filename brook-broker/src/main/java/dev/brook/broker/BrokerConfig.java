@@ -1,6 +1,8 @@
 package dev.brook.broker;
 
 import dev.brook.broker.group.GroupConfig;
+import dev.brook.log.Compaction;
+import dev.brook.log.LogCleaner;
 import dev.brook.log.LogConfig;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -33,6 +35,8 @@ import org.apache.kafka.common.record.TimestampType;
  *                                 matches is created with {@code brook.storage=memory} unless it names its storage
  *                                 itself (empty, the default: none), so tools that refuse unknown topic configs, such as
  *                                 Kafka's {@code kafka-topics.sh}, and auto-creation can make in-memory topics
+ * @param cleaner                  the log cleaner's settings ({@code log.cleaner.*}; the topic defaults among them,
+ *                                 such as {@code log.cleaner.delete.retention.ms}, are in {@code logDefaults})
  */
 public record BrokerConfig(
         String host,
@@ -49,7 +53,8 @@ public record BrokerConfig(
         long idleConnectionTimeoutMs,
         LogConfig logDefaults,
         GroupConfig groups,
-        String memoryTopics) {
+        String memoryTopics,
+        LogCleaner.Settings cleaner) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9092;
@@ -83,19 +88,19 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
                 100 * 1024 * 1024, true, DEFAULT_GROUP_COMMIT_INTERVAL_US, 300_000L, 100L, 600_000L,
-                LogConfig.defaults(), GroupConfig.defaults(), "");
+                LogConfig.defaults(), GroupConfig.defaults(), "", LogCleaner.Settings.DEFAULTS);
     }
 
     public BrokerConfig withListener(String host, int port) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, cleaner);
     }
 
     public BrokerConfig withDataDir(Path dataDir) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, cleaner);
     }
 
     /**
@@ -120,6 +125,7 @@ public record BrokerConfig(
         LogConfig log = logDefaults;
         GroupConfig g = groups;
         String memory = memoryTopics;
+        LogCleaner.Settings cl = cleaner;
         for (Map.Entry<String, String> e : all.entrySet()) {
             String k = e.getKey().trim();
             String v = e.getValue().trim();
@@ -167,10 +173,28 @@ public record BrokerConfig(
                 case "group.consumer.session.timeout.ms" -> g = g.withConsumerSessionTimeoutMs(parseInt(k, v));
                 case "group.consumer.heartbeat.interval.ms" -> g = g.withConsumerHeartbeatIntervalMs(parseInt(k, v));
                 case "brook.memory.topics" -> memory = v;
+                case "log.cleaner.enable" -> cl = new LogCleaner.Settings(parseBool(k, v), cl.threads(), cl.dedupeBufferBytes(),
+                        cl.ioMaxBytesPerSecond(), cl.backoffMs());
+                case "log.cleaner.threads" -> cl = new LogCleaner.Settings(cl.enabled(), (int) atLeast(k, v, 1), cl.dedupeBufferBytes(),
+                        cl.ioMaxBytesPerSecond(), cl.backoffMs());
+                case "log.cleaner.dedupe.buffer.size" -> cl = new LogCleaner.Settings(cl.enabled(), cl.threads(),
+                        atLeast(k, v, 1 << 20), cl.ioMaxBytesPerSecond(), cl.backoffMs());
+                case "log.cleaner.io.max.bytes.per.second" -> cl = new LogCleaner.Settings(cl.enabled(), cl.threads(),
+                        cl.dedupeBufferBytes(), parsePositiveDouble(k, v), cl.backoffMs());
+                case "log.cleaner.backoff.ms" -> cl = new LogCleaner.Settings(cl.enabled(), cl.threads(), cl.dedupeBufferBytes(),
+                        cl.ioMaxBytesPerSecond(), atLeast(k, v, 0));
+                case "log.cleaner.min.cleanable.ratio" -> log = log.withCompaction(new Compaction(parseRatio(k, v),
+                        log.compaction().minCompactionLagMs(), log.compaction().maxCompactionLagMs(), log.compaction().deleteRetentionMs()));
+                case "log.cleaner.min.compaction.lag.ms" -> log = log.withCompaction(new Compaction(log.compaction().minCleanableDirtyRatio(),
+                        atLeast(k, v, 0), log.compaction().maxCompactionLagMs(), log.compaction().deleteRetentionMs()));
+                case "log.cleaner.max.compaction.lag.ms" -> log = log.withCompaction(new Compaction(log.compaction().minCleanableDirtyRatio(),
+                        log.compaction().minCompactionLagMs(), atLeast(k, v, 1), log.compaction().deleteRetentionMs()));
+                case "log.cleaner.delete.retention.ms" -> log = log.withCompaction(new Compaction(log.compaction().minCleanableDirtyRatio(),
+                        log.compaction().minCompactionLagMs(), log.compaction().maxCompactionLagMs(), atLeast(k, v, 0)));
                 default -> throw new BrokerConfigException(k, v, "unknown broker config");
             }
         }
-        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory);
+        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory, cl);
     }
 
     /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
@@ -208,6 +232,15 @@ public record BrokerConfig(
         m.put("group.consumer.session.timeout.ms", String.valueOf(groups.consumerSessionTimeoutMs()));
         m.put("group.consumer.heartbeat.interval.ms", String.valueOf(groups.consumerHeartbeatIntervalMs()));
         m.put("brook.memory.topics", memoryTopics);
+        m.put("log.cleaner.enable", String.valueOf(cleaner.enabled()));
+        m.put("log.cleaner.threads", String.valueOf(cleaner.threads()));
+        m.put("log.cleaner.dedupe.buffer.size", String.valueOf(cleaner.dedupeBufferBytes()));
+        m.put("log.cleaner.io.max.bytes.per.second", String.valueOf(cleaner.ioMaxBytesPerSecond()));
+        m.put("log.cleaner.backoff.ms", String.valueOf(cleaner.backoffMs()));
+        m.put("log.cleaner.min.cleanable.ratio", String.valueOf(logDefaults.compaction().minCleanableDirtyRatio()));
+        m.put("log.cleaner.min.compaction.lag.ms", String.valueOf(logDefaults.compaction().minCompactionLagMs()));
+        m.put("log.cleaner.max.compaction.lag.ms", String.valueOf(logDefaults.compaction().maxCompactionLagMs()));
+        m.put("log.cleaner.delete.retention.ms", String.valueOf(logDefaults.compaction().deleteRetentionMs()));
         return m;
     }
 
@@ -241,6 +274,30 @@ public record BrokerConfig(
             case "false" -> false;
             default -> throw new BrokerConfigException(key, value, "must be true or false");
         };
+    }
+
+    static double parsePositiveDouble(String key, String value) {
+        double d = parseDouble(key, value);
+        if (!(d > 0)) {
+            throw new BrokerConfigException(key, value, "must be greater than 0");
+        }
+        return d;
+    }
+
+    static double parseRatio(String key, String value) {
+        double d = parseDouble(key, value);
+        if (!(d >= 0 && d <= 1)) {
+            throw new BrokerConfigException(key, value, "must be between 0 and 1");
+        }
+        return d;
+    }
+
+    private static double parseDouble(String key, String value) {
+        try {
+            return Double.parseDouble(value.trim());
+        } catch (NumberFormatException e) {
+            throw new BrokerConfigException(key, value, "not a number");
+        }
     }
 
     static TimestampType parseTimestampType(String key, String value) {

@@ -144,8 +144,17 @@ final class Cleaning {
         return !range.isEmpty() || log.nextDeleteHorizon() <= now;
     }
 
-    /** Runs the pass. */
+    /** Runs the pass (nothing if the log is closed or deleted meanwhile). */
     Result run() throws IOException, InterruptedException {
+        log.cleaningLock.lock();
+        try {
+            return log.isGone() ? Result.NOTHING : runLocked();
+        } finally {
+            log.cleaningLock.unlock();
+        }
+    }
+
+    private Result runLocked() throws IOException, InterruptedException {
         Range range = range(log, now);
         if (!due(log, range, now)) {
             return Result.NOTHING;
@@ -178,7 +187,7 @@ final class Cleaning {
     }
 
     private void checkStopped() throws InterruptedException {
-        if (stopped.getAsBoolean()) {
+        if (stopped.getAsBoolean() || log.isGone()) {
             throw new InterruptedException("the cleaner is stopping");
         }
     }

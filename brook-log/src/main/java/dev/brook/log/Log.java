@@ -85,7 +85,9 @@ public final class Log implements PartitionLog {
      */
     private volatile long nextDeleteHorizon = Long.MAX_VALUE;
     /** Set by {@link #delete} and {@link #close}: a cleaning that finishes later swaps nothing in. */
-    private boolean gone;
+    private volatile boolean gone;
+    /** Held by a cleaning pass for its whole run; {@link #delete} and {@link #close} wait for it after setting gone. */
+    final ReentrantLock cleaningLock = new ReentrantLock();
     /** For tests: how many fsyncs this log has done. */
     volatile int flushCount;
 
@@ -555,6 +557,11 @@ public final class Log implements PartitionLog {
 
     // ------------------------------------------------------------------ cleaning (LogCleaner, Cleaning)
 
+    /** Whether the log was deleted or closed. */
+    boolean isGone() {
+        return gone;
+    }
+
     /** The segments, oldest first, the active one last: what a cleaning pass plans over. */
     List<Segment> segmentList() {
         return new ArrayList<>(segments.values());
@@ -678,9 +685,10 @@ public final class Log implements PartitionLog {
      * other log's fsync behind it. A read still holding a slice of a deleted log fails instead of returning data.
      */
     public void delete() {
+        gone = true; // a pass under way stops at its next batch
+        cleaningLock.lock();
         lock.lock();
         try {
-            gone = true;
             for (Segment s : new ArrayList<>(segments.values())) {
                 removeSegment(s);
                 s.discardData();
@@ -695,15 +703,17 @@ public final class Log implements PartitionLog {
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot delete " + dir, e);
         } finally {
             lock.unlock();
+            cleaningLock.unlock();
         }
     }
 
     /** Flushes, writes the final time-index entry and trims the index files. */
     @Override
     public void close() {
+        gone = true;
+        cleaningLock.lock();
         lock.lock();
         try {
-            gone = true;
             flush();
             appendLastTimeIndexEntry(segments.lastEntry().getValue());
             for (Segment s : segments.values()) {
@@ -713,6 +723,7 @@ public final class Log implements PartitionLog {
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot close " + dir, e);
         } finally {
             lock.unlock();
+            cleaningLock.unlock();
         }
     }
 

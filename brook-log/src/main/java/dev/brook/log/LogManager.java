@@ -53,6 +53,7 @@ public final class LogManager implements Closeable {
     private final ScheduledExecutorService scheduler;
     private final DataDirectoryLock lock;
     private boolean closed;
+    private LogCleaner cleaner;
 
     private LogManager(Path dataDir, Clock clock, boolean cleanShutdown, Map<TopicPartition, Long> recoveryPoints,
                        long retentionCheckIntervalMs, long flushCheckIntervalMs, DataDirectoryLock lock) {
@@ -154,6 +155,32 @@ public final class LogManager implements Closeable {
         }
     }
 
+    /**
+     * Starts the log cleaner with these settings, or applies them to the running one: its pacing and backoff at its next
+     * pass; a new thread count, buffer size or enablement by restarting it (a pass under way stops at its next batch and
+     * is done again).
+     */
+    public synchronized void startCleaner(LogCleaner.Settings settings) {
+        if (closed) {
+            return;
+        }
+        if (cleaner != null) {
+            LogCleaner.Settings was = cleaner.settings();
+            if (was.enabled() == settings.enabled() && was.threads() == settings.threads()
+                    && was.dedupeBufferBytes() == settings.dedupeBufferBytes()) {
+                cleaner.updateSettings(settings);
+                return;
+            }
+            cleaner.close();
+        }
+        cleaner = new LogCleaner(logs::values, clock, settings).start();
+    }
+
+    /** The running cleaner, if {@link #startCleaner} was called. */
+    public synchronized Optional<LogCleaner> cleaner() {
+        return Optional.ofNullable(cleaner);
+    }
+
     public boolean wasCleanShutdown() {
         return cleanShutdown;
     }
@@ -226,6 +253,9 @@ public final class LogManager implements Closeable {
             return;
         }
         closed = true;
+        if (cleaner != null) {
+            cleaner.close();
+        }
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);

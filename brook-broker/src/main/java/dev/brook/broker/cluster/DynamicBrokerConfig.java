@@ -24,7 +24,10 @@ public final class DynamicBrokerConfig {
             "auto.create.topics.enable", "num.partitions", "log.retention.ms", "log.retention.bytes",
             "log.segment.bytes", "log.roll.ms", "log.index.interval.bytes", "message.max.bytes",
             "log.message.timestamp.type", "log.flush.interval.messages", "log.flush.interval.ms",
-            "log.message.timestamp.before.max.ms", "log.message.timestamp.after.max.ms");
+            "log.message.timestamp.before.max.ms", "log.message.timestamp.after.max.ms",
+            "log.cleaner.threads", "log.cleaner.dedupe.buffer.size", "log.cleaner.io.max.bytes.per.second", "log.cleaner.backoff.ms",
+            "log.cleaner.min.cleanable.ratio", "log.cleaner.min.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms",
+            "log.cleaner.delete.retention.ms");
 
     /** Where a broker config's current value comes from. */
     public enum Source { DYNAMIC, STATIC, DEFAULT }
@@ -50,6 +53,7 @@ public final class DynamicBrokerConfig {
         if (!stored.isEmpty()) {
             registry.setBrokerDefaults(applied.logDefaults());
         }
+        registry.logManager().startCleaner(applied.cleaner());
     }
 
     public BrokerConfig current() {
@@ -99,5 +103,6 @@ public final class DynamicBrokerConfig {
         dynamic = Map.copyOf(newDynamic);
         current = applied;
         registry.setBrokerDefaults(applied.logDefaults());
+        registry.logManager().startCleaner(applied.cleaner());
     }
 }

@@ -1,6 +1,7 @@
 package dev.brook.broker.cluster;
 
 import dev.brook.broker.BrokerConfigException;
+import dev.brook.log.Compaction;
 import dev.brook.log.LogConfig;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,11 +15,11 @@ import org.apache.kafka.common.record.TimestampType;
  * The topic-level configs Brook understands, by their Kafka names: their types, how they are validated,
  * their defaults (taken from the broker's {@code log.*} settings) and how they become a {@link LogConfig}.
  *
- * <p>Configs that only mean something on a multi-broker cluster or for compaction
- * ({@code min.insync.replicas}, {@code unclean.leader.election.enable}, {@code delete.retention.ms}, ...)
- * are accepted and reported, so tools and Kafka Streams that set them keep working, but change nothing on a
- * single node. {@code cleanup.policy=compact} topics are never trimmed by retention (compaction itself is
- * not built yet, so nothing is dropped). {@code compression.type} accepts only {@code producer}: Brook keeps
+ * <p>Configs that only mean something on a multi-broker cluster
+ * ({@code min.insync.replicas}, {@code unclean.leader.election.enable}, ...) are accepted and reported, so tools and
+ * Kafka Streams that set them keep working, but change nothing on a single node. {@code cleanup.policy=compact} topics
+ * are compacted by the {@link dev.brook.log.LogCleaner} and trimmed by retention only when the policy also lists
+ * {@code delete}. {@code compression.type} accepts only {@code producer}: Brook keeps
  * batches exactly as the producer compressed them and says so rather than silently ignoring another codec.
  */
 public final class TopicConfigs {
@@ -63,10 +64,14 @@ public final class TopicConfigs {
                 "log.message.timestamp.type");
         add("min.insync.replicas", Type.INT, c -> "1", v -> intAtLeast(v, 1), "min.insync.replicas");
         add("unclean.leader.election.enable", Type.BOOLEAN, c -> "false", TopicConfigs::bool, "unclean.leader.election.enable");
-        add("delete.retention.ms", Type.LONG, c -> "86400000", v -> longAtLeast(v, 0), "log.cleaner.delete.retention.ms");
-        add("min.compaction.lag.ms", Type.LONG, c -> "0", v -> longAtLeast(v, 0), "log.cleaner.min.compaction.lag.ms");
-        add("max.compaction.lag.ms", Type.LONG, c -> String.valueOf(Long.MAX_VALUE), v -> longAtLeast(v, 1), "log.cleaner.max.compaction.lag.ms");
-        add("min.cleanable.dirty.ratio", Type.DOUBLE, c -> "0.5", TopicConfigs::ratio, "log.cleaner.min.cleanable.ratio");
+        add("delete.retention.ms", Type.LONG, c -> String.valueOf(c.compaction().deleteRetentionMs()), v -> longAtLeast(v, 0),
+                "log.cleaner.delete.retention.ms");
+        add("min.compaction.lag.ms", Type.LONG, c -> String.valueOf(c.compaction().minCompactionLagMs()), v -> longAtLeast(v, 0),
+                "log.cleaner.min.compaction.lag.ms");
+        add("max.compaction.lag.ms", Type.LONG, c -> String.valueOf(c.compaction().maxCompactionLagMs()), v -> longAtLeast(v, 1),
+                "log.cleaner.max.compaction.lag.ms");
+        add("min.cleanable.dirty.ratio", Type.DOUBLE, c -> String.valueOf(c.compaction().minCleanableDirtyRatio()), TopicConfigs::ratio,
+                "log.cleaner.min.cleanable.ratio");
         add("file.delete.delay.ms", Type.LONG, c -> "60000", v -> longAtLeast(v, 0), "log.segment.delete.delay.ms");
         add("flush.messages", Type.LONG, c -> String.valueOf(c.flushMessages()), v -> longAtLeast(v, 1), "log.flush.interval.messages");
         add("flush.ms", Type.LONG, c -> String.valueOf(c.flushMs()), v -> longAtLeast(v, 0), "log.flush.interval.ms");
@@ -142,8 +147,9 @@ public final class TopicConfigs {
     /** The log settings of a topic with these overrides on top of the broker's defaults. */
     public static LogConfig toLogConfig(LogConfig d, Map<String, String> o) {
         boolean compact = isCompacted(o);
-        long retentionMs = compact ? -1 : Long.parseLong(effective("retention.ms", o, d));
-        long retentionBytes = compact ? -1 : Long.parseLong(effective("retention.bytes", o, d));
+        boolean delete = !compact || policyIncludes(o, "delete");
+        long retentionMs = delete ? Long.parseLong(effective("retention.ms", o, d)) : -1;
+        long retentionBytes = delete ? Long.parseLong(effective("retention.bytes", o, d)) : -1;
         return new LogConfig(
                 Integer.parseInt(effective("segment.bytes", o, d)),
                 Long.parseLong(effective("segment.ms", o, d)),
@@ -157,7 +163,11 @@ public final class TopicConfigs {
                 Long.parseLong(effective("flush.ms", o, d)),
                 compact,
                 Long.parseLong(effective("message.timestamp.before.max.ms", o, d)),
-                Long.parseLong(effective("message.timestamp.after.max.ms", o, d)));
+                Long.parseLong(effective("message.timestamp.after.max.ms", o, d)),
+                new Compaction(Double.parseDouble(effective("min.cleanable.dirty.ratio", o, d)),
+                        Long.parseLong(effective("min.compaction.lag.ms", o, d)),
+                        Long.parseLong(effective("max.compaction.lag.ms", o, d)),
+                        Long.parseLong(effective("delete.retention.ms", o, d))));
     }
 
     /** Whether a topic with these overrides keeps its records in memory only. */
@@ -166,8 +176,12 @@ public final class TopicConfigs {
     }
 
     static boolean isCompacted(Map<String, String> overrides) {
-        String policy = overrides.getOrDefault("cleanup.policy", "delete");
-        return Arrays.stream(policy.split(",")).map(String::trim).anyMatch("compact"::equals);
+        return policyIncludes(overrides, "compact");
+    }
+
+    private static boolean policyIncludes(Map<String, String> overrides, String policy) {
+        String policies = overrides.getOrDefault("cleanup.policy", "delete");
+        return Arrays.stream(policies.split(",")).map(String::trim).anyMatch(policy::equals);
     }
 
     private static String cleanupPolicy(String v) {

@@ -44,6 +44,11 @@ public final class TopicRegistry {
     private volatile java.util.function.Predicate<String> memoryByDefault = name -> false;
 
     /** Loads every stored topic and opens its logs (recovering them after an unclean shutdown). */
+    /** The data directory's logs (and their cleaner). */
+    public LogManager logManager() {
+        return logs;
+    }
+
     public TopicRegistry(LogManager logs, LogConfig brokerDefaults, AppendListener appendListener) {
         this.store = new MetadataStore(logs.dataDir());
         this.logs = logs;
