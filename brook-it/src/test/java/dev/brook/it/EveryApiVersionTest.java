@@ -365,6 +365,28 @@ class EveryApiVersionTest {
                     .setTopicPartitions(List.of())).build(v));
             case CONSUMER_GROUP_DESCRIBE -> List.of(v -> new ConsumerGroupDescribeRequest.Builder(new ConsumerGroupDescribeRequestData()
                     .setGroupIds(List.of(CLASSIC, CONSUMER, ABSENT)).setIncludeAuthorizedOperations(true)).build(v));
+            case DESCRIBE_ACLS -> List.of(v -> new org.apache.kafka.common.requests.DescribeAclsRequest.Builder(
+                    org.apache.kafka.common.acl.AclBindingFilter.ANY).build(v));
+            case CREATE_ACLS -> List.of(v -> new org.apache.kafka.common.requests.CreateAclsRequest.Builder(
+                    new org.apache.kafka.common.message.CreateAclsRequestData().setCreations(List.of(
+                            new org.apache.kafka.common.message.CreateAclsRequestData.AclCreation()
+                                    .setResourceType(org.apache.kafka.common.resource.ResourceType.TOPIC.code()).setResourceName(topic)
+                                    .setResourcePatternType(org.apache.kafka.common.resource.PatternType.LITERAL.code())
+                                    .setPrincipal("User:alice").setHost("*")
+                                    .setOperation(org.apache.kafka.common.acl.AclOperation.READ.code())
+                                    .setPermissionType(org.apache.kafka.common.acl.AclPermissionType.ALLOW.code())))).build(v));
+            case DELETE_ACLS -> List.of(v -> new org.apache.kafka.common.requests.DeleteAclsRequest.Builder(
+                    new org.apache.kafka.common.message.DeleteAclsRequestData().setFilters(List.of(
+                            new org.apache.kafka.common.message.DeleteAclsRequestData.DeleteAclsFilter()
+                                    .setResourceTypeFilter(org.apache.kafka.common.resource.ResourceType.ANY.code())
+                                    .setPatternTypeFilter(org.apache.kafka.common.resource.PatternType.ANY.code())
+                                    .setOperation(org.apache.kafka.common.acl.AclOperation.ANY.code())
+                                    .setPermissionType(org.apache.kafka.common.acl.AclPermissionType.ANY.code())))).build(v));
+            case DESCRIBE_LOG_DIRS -> List.of(v -> new org.apache.kafka.common.requests.DescribeLogDirsRequest.Builder(
+                    new org.apache.kafka.common.message.DescribeLogDirsRequestData().setTopics(null)).build(v));
+            case DESCRIBE_QUORUM -> List.of(v -> new org.apache.kafka.common.requests.DescribeQuorumRequest.Builder(
+                    org.apache.kafka.common.requests.DescribeQuorumRequest.singletonRequest(
+                            new org.apache.kafka.common.TopicPartition("__cluster_metadata", 0))).build(v));
             default -> List.of();
         };
     }

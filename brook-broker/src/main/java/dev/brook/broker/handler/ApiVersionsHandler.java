@@ -22,8 +22,8 @@ final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ApiVersionsRequest request) {
         ApiVersionsResponseData response = new ApiVersionsResponseData()
-                .setApiKeys(dispatcher.advertisedVersions())
-                .setFinalizedFeaturesEpoch(-1);
+                .setApiKeys(dispatcher.advertisedVersions());
+        BrokerFeatures.describe(response);
         if (context.apiVersion() >= 3 && !request.isValid()) {
             response.setErrorCode(Errors.INVALID_REQUEST.code());
         }

@@ -25,6 +25,9 @@ public final class Apis {
         d.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
         d.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
         GroupApis.register(d, broker, groups);
+        AclApis.register(d);
+        d.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker));
+        d.register(ApiKeys.DESCRIBE_QUORUM, new DescribeQuorumHandler(broker));
         return d;
     }
 }
