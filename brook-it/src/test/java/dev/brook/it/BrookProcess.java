@@ -44,8 +44,13 @@ final class BrookProcess implements AutoCloseable {
      * @throws IllegalStateException if it exits or stays silent for {@code startTimeout}; the process is then destroyed
      */
     static BrookProcess start(int port, Path dataDir, Duration startTimeout) throws IOException, InterruptedException {
+        return start(port, dataDir, startTimeout, List.of());
+    }
+
+    /** As {@link #start(int, Path, Duration)}, with more arguments for {@code brook server} ({@code --set k=v}, ...). */
+    static BrookProcess start(int port, Path dataDir, Duration startTimeout, List<String> extraArgs) throws IOException, InterruptedException {
         String address = "127.0.0.1:" + port;
-        BrookProcess broker = launch(port, dataDir);
+        BrookProcess broker = new BrookProcess(new ProcessBuilder(command(port, dataDir, extraArgs)).redirectErrorStream(true).start(), address);
         if (!broker.ready.await(startTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             broker.kill();
             throw new IllegalStateException("broker did not print '" + BANNER + address + "' within " + startTimeout
@@ -86,10 +91,16 @@ final class BrookProcess implements AutoCloseable {
 
     /** The command line of {@code brook server} on {@code 127.0.0.1:port} over {@code dataDir}, in a JVM of this one's classpath. */
     static List<String> command(int port, Path dataDir) {
+        return command(port, dataDir, List.of());
+    }
+
+    static List<String> command(int port, Path dataDir, List<String> extraArgs) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
                 "dev.brook.server.BrookCli", "server", "--listen", "127.0.0.1:" + port, "--data-dir", dataDir.toString(),
-                "--http-listen", "off"); // tests that want HTTP start their own gateway; 8082 stays free for a developer's broker
+                "--http-listen", "off")); // tests that want HTTP start their own gateway; 8082 stays free for a developer's broker
+        command.addAll(extraArgs);
+        return command;
     }
 
     /** A port nobody listens on right now on 127.0.0.1 (bound, read, released). */
