@@ -35,6 +35,8 @@ import org.apache.kafka.common.record.TimestampType;
  *                                 matches is created with {@code brook.storage=memory} unless it names its storage
  *                                 itself (empty, the default: none), so tools that refuse unknown topic configs, such as
  *                                 Kafka's {@code kafka-topics.sh}, and auto-creation can make in-memory topics
+ * @param producerIdExpirationMs   {@code producer.id.expiration.ms}: an idempotent producer whose last batch is this old
+ *                                 is forgotten by the partitions it wrote to (1 day)
  * @param cleaner                  the log cleaner's settings ({@code log.cleaner.*}; the topic defaults among them,
  *                                 such as {@code log.cleaner.delete.retention.ms}, are in {@code logDefaults})
  */
@@ -54,6 +56,7 @@ public record BrokerConfig(
         LogConfig logDefaults,
         GroupConfig groups,
         String memoryTopics,
+        long producerIdExpirationMs,
         LogCleaner.Settings cleaner) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
@@ -88,19 +91,19 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
                 100 * 1024 * 1024, true, DEFAULT_GROUP_COMMIT_INTERVAL_US, 300_000L, 100L, 600_000L,
-                LogConfig.defaults(), GroupConfig.defaults(), "", LogCleaner.Settings.DEFAULTS);
+                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS);
     }
 
     public BrokerConfig withListener(String host, int port) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, cleaner);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner);
     }
 
     public BrokerConfig withDataDir(Path dataDir) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, cleaner);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner);
     }
 
     /**
@@ -126,6 +129,7 @@ public record BrokerConfig(
         GroupConfig g = groups;
         String memory = memoryTopics;
         LogCleaner.Settings cl = cleaner;
+        long producerExpiry = producerIdExpirationMs;
         for (Map.Entry<String, String> e : all.entrySet()) {
             String k = e.getKey().trim();
             String v = e.getValue().trim();
@@ -173,6 +177,7 @@ public record BrokerConfig(
                 case "group.consumer.session.timeout.ms" -> g = g.withConsumerSessionTimeoutMs(parseInt(k, v));
                 case "group.consumer.heartbeat.interval.ms" -> g = g.withConsumerHeartbeatIntervalMs(parseInt(k, v));
                 case "brook.memory.topics" -> memory = v;
+                case "producer.id.expiration.ms" -> producerExpiry = atLeast(k, v, 1);
                 case "log.cleaner.enable" -> cl = new LogCleaner.Settings(parseBool(k, v), cl.threads(), cl.dedupeBufferBytes(),
                         cl.ioMaxBytesPerSecond(), cl.backoffMs());
                 case "log.cleaner.threads" -> cl = new LogCleaner.Settings(cl.enabled(), (int) atLeast(k, v, 1), cl.dedupeBufferBytes(),
@@ -194,7 +199,7 @@ public record BrokerConfig(
                 default -> throw new BrokerConfigException(k, v, "unknown broker config");
             }
         }
-        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory, cl);
+        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory, producerExpiry, cl);
     }
 
     /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
@@ -232,6 +237,7 @@ public record BrokerConfig(
         m.put("group.consumer.session.timeout.ms", String.valueOf(groups.consumerSessionTimeoutMs()));
         m.put("group.consumer.heartbeat.interval.ms", String.valueOf(groups.consumerHeartbeatIntervalMs()));
         m.put("brook.memory.topics", memoryTopics);
+        m.put("producer.id.expiration.ms", String.valueOf(producerIdExpirationMs));
         m.put("log.cleaner.enable", String.valueOf(cleaner.enabled()));
         m.put("log.cleaner.threads", String.valueOf(cleaner.threads()));
         m.put("log.cleaner.dedupe.buffer.size", String.valueOf(cleaner.dedupeBufferBytes()));

@@ -1,6 +1,7 @@
 package dev.brook.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brook.log.DiskDamage;
 import java.nio.file.Files;
@@ -110,12 +111,19 @@ class CorruptionTest {
     }
 
     @Test
-    void aFlippedBaseOffsetByteIsRepairedAtACleanRestartAndNoRecordBecomesUnreachable() throws Exception {
+    void aFlippedBaseOffsetByteFoundAfterACleanRestartIsRepairedAtTheNextAndNoRecordBecomesUnreachable() throws Exception {
         Setup s = fill();
         assertThat(s.broker().terminate(Duration.ofSeconds(30))).as("clean shutdown").isTrue();
         Path third = segments(s.logDir(dataDir)).get(2);
         DiskDamage.flip(third, 0, 0x01); // the high byte of the first batch's base offset, outside the CRC
 
+        // a clean start trusts the log's snapshot and reads no old segment's headers: the consumer is told of the damage
+        BrookProcess first = BrookProcess.start(s.port(), dataDir, Duration.ofSeconds(60));
+        try {
+            assertThatThrownBy(() -> readAll(s.bootstrap(), s.topic())).hasMessageContaining("corrupt");
+        } finally {
+            assertThat(first.terminate(Duration.ofSeconds(30))).as("clean shutdown").isTrue();
+        }
         try (BrookProcess broker = BrookProcess.start(s.port(), dataDir, Duration.ofSeconds(60))) {
             assertThat(readAll(s.bootstrap(), s.topic())).isEqualTo(s.values());
         }

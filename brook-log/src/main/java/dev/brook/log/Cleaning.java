@@ -213,7 +213,8 @@ final class Cleaning {
                 if (batch.baseOffset() >= to) {
                     return mapped;
                 }
-                if (map.size() + (batch.lastOffset() - batch.baseOffset() + 1) > map.capacity()) {
+                Integer count = batch.countOrNull(); // records, not offsets: a cleaned batch spans more offsets than it holds
+                if (map.size() + (count == null ? batch.lastOffset() - batch.baseOffset() + 1 : count) > map.capacity()) {
                     if (mapped > from) {
                         return mapped; // full: the next pass maps the rest
                     }

@@ -86,6 +86,8 @@ public final class Log implements PartitionLog {
     private volatile long nextDeleteHorizon = Long.MAX_VALUE;
     /** Set by {@link #delete} and {@link #close}: a cleaning that finishes later swaps nothing in. */
     private volatile boolean gone;
+    /** A read found damage: the clean-shutdown snapshot is not written, so the next open finds and repairs it. */
+    private volatile boolean damageSeen;
     /** Held by a cleaning pass for its whole run; {@link #delete} and {@link #close} wait for it after setting gone. */
     final ReentrantLock cleaningLock = new ReentrantLock();
     /** For tests: how many fsyncs this log has done. */
@@ -116,7 +118,10 @@ public final class Log implements PartitionLog {
     }
 
     private void load(boolean recover, long recoveryPoint) throws IOException {
-        new LogLoader(dir, config, clock, producers).load(segments, recover, recoveryPoint);
+        LogSnapshot snapshot = LogSnapshot.takeFrom(dir);
+        if (recover || snapshot == null || !loadFrom(snapshot, recoveryPoint)) {
+            new LogLoader(dir, config, clock, producers).load(segments, recover, recoveryPoint);
+        }
         if (segments.isEmpty()) {
             segments.put(0L, Segment.open(dir, 0, config, false));
         }
@@ -132,6 +137,27 @@ public final class Log implements PartitionLog {
         firstDirtyOffset = Math.min(readOffsetFile(CLEANER_FILE, 0), logEndOffset);
         flushedOffset = logEndOffset;
         lastFlushMs = clock.millis();
+    }
+
+    /**
+     * A clean open from the snapshot the last close wrote: true if the segments and the log end found are the ones it
+     * names (then producer state is the snapshot's); false, with nothing loaded, if not.
+     */
+    private boolean loadFrom(LogSnapshot snapshot, long recoveryPoint) throws IOException {
+        ProducerStateTable scratch = new ProducerStateTable();
+        new LogLoader(dir, config, clock, scratch).load(segments, false, recoveryPoint, snapshot);
+        boolean matches = !segments.isEmpty() && segments.keySet().equals(snapshot.segments.keySet())
+                && segments.lastEntry().getValue().nextOffset == snapshot.logEndOffset;
+        if (matches) {
+            producers.copyFrom(snapshot.producers);
+            return true;
+        }
+        for (Segment s : segments.values()) {
+            s.records.close();
+        }
+        segments.clear();
+        log.info("The clean-shutdown snapshot of {} does not match its segments; loading it from its batch headers", dir);
+        return false;
     }
 
     /** The offset in one of the log's small text files ({@code log-start-offset}, the cleaner's), or {@code absent}. */
@@ -202,7 +228,7 @@ public final class Log implements PartitionLog {
                 active.indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes());
                 if (batch.hasProducerId()) {
                     producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                            batch.baseOffset(), batch.lastOffset());
+                            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
                 }
                 pos += batch.sizeInBytes();
             }
@@ -319,6 +345,7 @@ public final class Log implements PartitionLog {
      * the Java consumer raises from {@code poll} instead of waiting on a partition that never makes progress.
      */
     private LogException corrupt(String what) {
+        damageSeen = true; // no snapshot at close: the next open walks the headers and repairs the segment
         CORRUPTION.log("corrupt batch on read", "Log {} is damaged: {}. Fetches there get CORRUPT_MESSAGE; restart the broker "
                 + "to have the segment repaired or quarantined", dir, what);
         return new LogException(Errors.CORRUPT_MESSAGE, "log " + dir.getFileName() + " is damaged on disk: " + what);
@@ -648,6 +675,26 @@ public final class Log implements PartitionLog {
         }
     }
 
+    /** Forgets idempotent producers whose last batch is older than {@code expirationMs} ({@code producer.id.expiration.ms}). */
+    public int expireProducers(long expirationMs) {
+        lock.lock();
+        try {
+            return producers.expire(clock.millis(), expirationMs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many idempotent producers this log remembers. */
+    public int producerCount() {
+        lock.lock();
+        try {
+            return producers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     public void updateConfig(LogConfig config) {
         this.config = config;
     }
@@ -672,6 +719,11 @@ public final class Log implements PartitionLog {
     @Override
     public boolean persistent() {
         return true;
+    }
+
+    /** Where the active segment starts: the cleaner never goes past it. */
+    public long activeSegmentBaseOffset() {
+        return segments.lastKey();
     }
 
     /** Number of segments, for tests and operators. */
@@ -707,7 +759,10 @@ public final class Log implements PartitionLog {
         }
     }
 
-    /** Flushes, writes the final time-index entry and trims the index files. */
+    /**
+     * Flushes, writes the final time-index entry, the clean-shutdown {@link LogSnapshot} (segment ends and timestamps,
+     * producer state) and trims the index files.
+     */
     @Override
     public void close() {
         gone = true;
@@ -716,6 +771,13 @@ public final class Log implements PartitionLog {
         try {
             flush();
             appendLastTimeIndexEntry(segments.lastEntry().getValue());
+            try {
+                if (!damageSeen) {
+                    LogSnapshot.write(dir, logEndOffset, segments.values(), producers);
+                }
+            } catch (IOException e) {
+                log.warn("Could not write the clean-shutdown snapshot of {} ({}); its next open reads its batch headers", dir, e.getMessage());
+            }
             for (Segment s : segments.values()) {
                 s.close();
             }

@@ -67,11 +67,19 @@ final class LogLoader {
      * @param recoveryPoint everything below it was flushed before the crash
      */
     void load(ConcurrentSkipListMap<Long, Segment> segments, boolean recover, long recoveryPoint) throws IOException {
+        load(segments, recover, recoveryPoint, null);
+    }
+
+    /**
+     * As {@link #load(ConcurrentSkipListMap, boolean, long)}; with a clean-shutdown {@code snapshot}, the segments it
+     * describes (all but the active one) are opened from it without walking their batches.
+     */
+    void load(ConcurrentSkipListMap<Long, Segment> segments, boolean recover, long recoveryPoint, LogSnapshot snapshot) throws IOException {
         Set<Long> rebuild = new HashSet<>(finishInterruptedRepairs());
         rebuild.addAll(SegmentSwap.recover(dir));
         for (int attempt = 0; ; attempt++) {
             List<Long> bases = segmentBases();
-            Damage damage = loadOnce(segments, bases, recover, recoveryPoint, rebuild);
+            Damage damage = loadOnce(segments, bases, recover, recoveryPoint, rebuild, attempt == 0 ? snapshot : null);
             if (damage == null) {
                 return;
             }
@@ -92,7 +100,7 @@ final class LogLoader {
     }
 
     private Damage loadOnce(ConcurrentSkipListMap<Long, Segment> segments, List<Long> bases, boolean recover, long recoveryPoint,
-                            Set<Long> rebuild) throws IOException {
+                            Set<Long> rebuild, LogSnapshot snapshot) throws IOException {
         long recoverFrom = Long.MAX_VALUE;
         if (recover) {
             recoverFrom = 0;
@@ -107,6 +115,18 @@ final class LogLoader {
             boolean last = i == bases.size() - 1;
             long nextBase = last ? -1 : bases.get(i + 1);
             boolean validate = base >= recoverFrom;
+            LogSnapshot.SegmentSummary summary = snapshot == null || validate || last || rebuild.contains(base) ? null : snapshot.segments.get(base);
+            if (summary != null && (nextBase < 0 || summary.nextOffset() <= nextBase)) {
+                Segment s = Segment.open(dir, base, config, true);
+                if (s.offsetIndex.lastPosition() < Math.max(1, s.size()) && (s.offsetIndex.entries() > 0 || s.isEmpty())) {
+                    s.restore(summary);
+                    s.trimIndexes();
+                    s.firstAppendMs = clock.millis();
+                    segments.put(base, s);
+                    continue;
+                }
+                s.records.close();
+            }
             if (validate) {
                 SegmentScan.Result scan = SegmentScan.scan(Segment.logFile(dir, base), base, nextBase);
                 if (scan.damaged()) {

@@ -54,6 +54,8 @@ public final class LogManager implements Closeable {
     private final DataDirectoryLock lock;
     private boolean closed;
     private LogCleaner cleaner;
+    /** {@code producer.id.expiration.ms}: idempotent producers silent this long are forgotten (checked with retention). */
+    private volatile long producerIdExpirationMs = 86_400_000L;
 
     private LogManager(Path dataDir, Clock clock, boolean cleanShutdown, Map<TopicPartition, Long> recoveryPoints,
                        long retentionCheckIntervalMs, long flushCheckIntervalMs, DataDirectoryLock lock) {
@@ -189,9 +191,14 @@ public final class LogManager implements Closeable {
         return dataDir;
     }
 
+    public void producerIdExpirationMs(long ms) {
+        this.producerIdExpirationMs = ms;
+    }
+
     private void applyRetention() {
         for (Log l : logs.values()) {
             try {
+                l.expireProducers(producerIdExpirationMs);
                 int deleted = l.applyRetention();
                 if (deleted > 0) {
                     log.info("Retention deleted {} segments of {}", deleted, l.dir().getFileName());

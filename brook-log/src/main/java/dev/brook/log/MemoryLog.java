@@ -107,7 +107,7 @@ public final class MemoryLog implements PartitionLog {
             for (MutableRecordBatch batch : records.batches()) {
                 if (batch.hasProducerId()) {
                     producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                            batch.baseOffset(), batch.lastOffset());
+                            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
                 }
             }
             logEndOffset = next;

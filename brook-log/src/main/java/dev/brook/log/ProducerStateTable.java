@@ -1,7 +1,11 @@
 package dev.brook.log;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -11,7 +15,10 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * ranges with the offsets they got. It answers "is this batch a retry of one already written, the next one in
  * sequence, or out of order?", as Kafka brokers do.
  *
- * <p>Not persisted: a log rebuilds it at open by scanning its batch headers. Guarded by the owning log's lock.
+ * <p>A producer is forgotten once its last batch is {@code producer.id.expiration.ms} old ({@link #expire}), so memory
+ * follows the producers writing now, not every producer that ever wrote. A log saves the table in its clean-shutdown
+ * snapshot ({@link LogSnapshot}) and otherwise rebuilds it at open by scanning its batch headers. Guarded by the owning
+ * log's lock.
  */
 final class ProducerStateTable {
     static final int BATCHES_KEPT = 5;
@@ -31,16 +38,23 @@ final class ProducerStateTable {
     }
 
     private static final Fresh FRESH = new Fresh();
-    private final Map<Long, ArrayDeque<Written>> producers = new HashMap<>();
+    /** A producer's recent batches, oldest first, and the largest timestamp of its last batch. */
+    private static final class Producer {
+        final ArrayDeque<Written> history = new ArrayDeque<>(BATCHES_KEPT);
+        long lastTimestamp;
+    }
+
+    private final Map<Long, Producer> producers = new HashMap<>();
 
     /**
      * @throws LogException OUT_OF_ORDER_SEQUENCE_NUMBER or INVALID_PRODUCER_EPOCH
      */
     Check check(RecordBatch batch) {
-        ArrayDeque<Written> history = producers.get(batch.producerId());
-        if (history == null || history.isEmpty()) {
+        Producer producer = producers.get(batch.producerId());
+        if (producer == null || producer.history.isEmpty()) {
             return FRESH;
         }
+        ArrayDeque<Written> history = producer.history;
         Written last = history.peekLast();
         short epoch = batch.producerEpoch();
         if (epoch < last.epoch()) {
@@ -67,9 +81,10 @@ final class ProducerStateTable {
         return FRESH;
     }
 
-    /** Remembers a batch written at {@code firstOffset..lastOffset}. */
-    void record(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset) {
-        ArrayDeque<Written> history = producers.computeIfAbsent(producerId, id -> new ArrayDeque<>(BATCHES_KEPT));
+    /** Remembers a batch written at {@code firstOffset..lastOffset} whose largest timestamp is {@code timestamp}. */
+    void record(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset, long timestamp) {
+        Producer producer = producers.computeIfAbsent(producerId, id -> new Producer());
+        ArrayDeque<Written> history = producer.history;
         if (!history.isEmpty() && history.peekLast().epoch() != epoch) {
             history.clear();
         }
@@ -77,14 +92,67 @@ final class ProducerStateTable {
         while (history.size() > BATCHES_KEPT) {
             history.pollFirst();
         }
+        producer.lastTimestamp = Math.max(producer.lastTimestamp, timestamp);
+    }
+
+    /**
+     * Forgets the producers whose last batch's timestamp is more than {@code expirationMs} before {@code now}
+     * ({@code producer.id.expiration.ms}, as Kafka does). Returns how many.
+     */
+    int expire(long now, long expirationMs) {
+        int expired = 0;
+        for (Iterator<Producer> it = producers.values().iterator(); it.hasNext(); ) {
+            if (now - it.next().lastTimestamp > expirationMs) {
+                it.remove();
+                expired++;
+            }
+        }
+        return expired;
+    }
+
+    /**
+     * Writes the table: int32 producers, then for each: int64 producer id, int64 last timestamp, int8 batches, then
+     * for each batch, oldest first: int16 epoch, int32 first sequence, int32 last sequence, int64 first offset, int64
+     * last offset.
+     */
+    void writeTo(DataOutputStream out) throws IOException {
+        out.writeInt(producers.size());
+        for (Map.Entry<Long, Producer> e : producers.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeLong(e.getValue().lastTimestamp);
+            out.writeByte(e.getValue().history.size());
+            for (Written w : e.getValue().history) {
+                out.writeShort(w.epoch());
+                out.writeInt(w.firstSeq());
+                out.writeInt(w.lastSeq());
+                out.writeLong(w.firstOffset());
+                out.writeLong(w.lastOffset());
+            }
+        }
+    }
+
+    /** Replaces the table by what {@link #writeTo} wrote. */
+    void readFrom(DataInputStream in) throws IOException {
+        producers.clear();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            Producer p = new Producer();
+            long id = in.readLong();
+            p.lastTimestamp = in.readLong();
+            int batches = in.readByte();
+            for (int b = 0; b < batches; b++) {
+                p.history.addLast(new Written(in.readShort(), in.readInt(), in.readInt(), in.readLong(), in.readLong()));
+            }
+            producers.put(id, p);
+        }
     }
 
     /** Each producer's last batch written, by its last offset. */
     Map<Long, Long> lastOffsets() {
         Map<Long, Long> last = new HashMap<>();
-        producers.forEach((id, history) -> {
-            if (!history.isEmpty()) {
-                last.put(id, history.peekLast().lastOffset());
+        producers.forEach((id, p) -> {
+            if (!p.history.isEmpty()) {
+                last.put(id, p.history.peekLast().lastOffset());
             }
         });
         return last;
@@ -92,8 +160,14 @@ final class ProducerStateTable {
 
     /** Forgets batches at or after {@code offset} (the log was truncated there). */
     void truncateFrom(long offset) {
-        producers.values().forEach(h -> h.removeIf(w -> w.lastOffset() >= offset));
-        producers.values().removeIf(ArrayDeque::isEmpty);
+        producers.values().forEach(p -> p.history.removeIf(w -> w.lastOffset() >= offset));
+        producers.values().removeIf(p -> p.history.isEmpty());
+    }
+
+    /** Becomes a copy of {@code other} (a snapshot's table). */
+    void copyFrom(ProducerStateTable other) {
+        producers.clear();
+        producers.putAll(other.producers);
     }
 
     /** Forgets everything (the log is being loaded again from its first segment). */

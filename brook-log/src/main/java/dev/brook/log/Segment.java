@@ -28,6 +28,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * <p>Threads: appends, rolls and truncation under the owning log's lock; reads concurrently.
  */
 final class Segment {
+    /** For tests: how many segments had their batch headers walked ({@link #rebuild}, {@link #load}) in this JVM. */
+    static final java.util.concurrent.atomic.LongAdder HEADER_WALKS = new java.util.concurrent.atomic.LongAdder();
     final long baseOffset;
     final FileRecords records;
     final OffsetIndex offsetIndex;
@@ -90,6 +92,7 @@ final class Segment {
      * not cover, for {@link LogLoader} to repair.
      */
     boolean rebuild(ProducerStateTable producers) {
+        HEADER_WALKS.increment();
         offsetIndex.clear();
         timeIndex.clear();
         maxTimestamp = RecordBatch.NO_TIMESTAMP;
@@ -105,7 +108,7 @@ final class Segment {
                 indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), position, batch.sizeInBytes());
                 if (batch.hasProducerId()) {
                     producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                            batch.baseOffset(), batch.lastOffset());
+                            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
                 }
                 expectedNext = batch.lastOffset() + 1;
                 position += batch.sizeInBytes();
@@ -122,6 +125,7 @@ final class Segment {
      * false where {@link #rebuild} would.
      */
     boolean load(ProducerStateTable producers) {
+        HEADER_WALKS.increment();
         long next = baseOffset;
         int position = 0;
         long max = RecordBatch.NO_TIMESTAMP;
@@ -133,7 +137,7 @@ final class Segment {
                 }
                 if (batch.hasProducerId()) {
                     producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                            batch.baseOffset(), batch.lastOffset());
+                            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
                 }
                 if (batch.maxTimestamp() > max) {
                     max = batch.maxTimestamp(); // not the time index's last entry, which a full disk may have skipped
@@ -149,6 +153,13 @@ final class Segment {
         maxTimestamp = max;
         offsetOfMaxTimestamp = offsetOfMax;
         return position == size();
+    }
+
+    /** Takes the end offset and timestamps a clean-shutdown snapshot saved, instead of walking the batch headers. */
+    void restore(LogSnapshot.SegmentSummary summary) {
+        nextOffset = summary.nextOffset();
+        maxTimestamp = summary.maxTimestamp();
+        offsetOfMaxTimestamp = summary.offsetOfMaxTimestamp();
     }
 
     /** Updates indexes and timestamps for a batch just written at {@code position}. Caller holds the log's lock. */

@@ -65,7 +65,7 @@ class CompactionProperties {
                 .as(Op::new).list().ofMinSize(1).ofMaxSize(80);
     }
 
-    @Property(tries = 60)
+    @Property(tries = 200)
     void cleaningKeepsEachKeysLatestValueAtItsOffset(@ForAll("ops") List<Op> ops) throws Exception {
         Path dir = Files.createTempDirectory("brook-compaction-prop");
         MutableClock clock = new MutableClock();

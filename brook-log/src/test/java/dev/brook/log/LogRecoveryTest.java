@@ -1,6 +1,7 @@
 package dev.brook.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -141,13 +142,17 @@ class LogRecoveryTest {
     }
 
     @Test
-    void aFlippedBaseOffsetByteIsRepairedAtACleanRestartAndEveryRecordStaysReachable() throws Exception {
+    void aFlippedBaseOffsetByteFoundAfterACleanRestartIsRepairedAtTheNextAndEveryRecordStaysReachable() throws Exception {
         Log log = Log.open(dir(), config, clock, false, 0);
         List<String> expected = fill(log, 20);
         log.close();
         Path third = segmentFiles().get(2);
         DiskDamage.flip(third, 0, 0x40); // the high byte of the first batch's base offset: 2^62 higher
 
+        // a clean open trusts its snapshot and does not read old segments' headers: a read finds the damage
+        Log first = Log.open(dir(), config, clock, false, 0);
+        assertThatThrownBy(() -> Batches.readAll(first)).isInstanceOf(LogException.class).hasMessageContaining("damaged");
+        first.close();
         Log again = Log.open(dir(), config, clock, false, 0);
 
         assertThat(Batches.readAll(again)).isEqualTo(expected);

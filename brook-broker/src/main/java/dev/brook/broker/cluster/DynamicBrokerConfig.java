@@ -27,7 +27,7 @@ public final class DynamicBrokerConfig {
             "log.message.timestamp.before.max.ms", "log.message.timestamp.after.max.ms",
             "log.cleaner.threads", "log.cleaner.dedupe.buffer.size", "log.cleaner.io.max.bytes.per.second", "log.cleaner.backoff.ms",
             "log.cleaner.min.cleanable.ratio", "log.cleaner.min.compaction.lag.ms", "log.cleaner.max.compaction.lag.ms",
-            "log.cleaner.delete.retention.ms");
+            "log.cleaner.delete.retention.ms", "producer.id.expiration.ms");
 
     /** Where a broker config's current value comes from. */
     public enum Source { DYNAMIC, STATIC, DEFAULT }
@@ -54,6 +54,7 @@ public final class DynamicBrokerConfig {
             registry.setBrokerDefaults(applied.logDefaults());
         }
         registry.logManager().startCleaner(applied.cleaner());
+        registry.logManager().producerIdExpirationMs(applied.producerIdExpirationMs());
     }
 
     public BrokerConfig current() {
@@ -104,5 +105,6 @@ public final class DynamicBrokerConfig {
         current = applied;
         registry.setBrokerDefaults(applied.logDefaults());
         registry.logManager().startCleaner(applied.cleaner());
+        registry.logManager().producerIdExpirationMs(applied.producerIdExpirationMs());
     }
 }

@@ -1,0 +1,131 @@
+package dev.brook.log;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.utils.internals.Crc32C;
+
+/**
+ * What a log knew when it was closed cleanly, so that the next clean open needs to read neither its batch headers nor
+ * its producers' batches: each segment's end offset and largest timestamp, and the idempotent producers' state. Its
+ * open time then grows with the number of segments and the size of the active one, not with the log's size.
+ *
+ * <p>File {@code <log end offset, 20 digits>.snapshot} in the log's directory, written (temporary file, fsync, rename)
+ * by {@link Log#close}; big-endian:
+ * <pre>
+ *   int16 version (1) | int64 log end offset
+ *   int32 segments, then for each: int64 base offset | int64 next offset | int64 max timestamp | int64 offset of it
+ *   producers ({@link ProducerStateTable#writeTo})
+ *   int32 CRC-32C of everything before it
+ * </pre>
+ * It describes the log only as it was at that close: an open deletes it whatever it finds, and uses it only when the
+ * data directory was shut down cleanly, its CRC holds, and the segments on disk and the log end it finds are the ones it
+ * names; anything else, and the log is loaded by reading its headers, as after a crash.
+ */
+final class LogSnapshot {
+    private static final String SUFFIX = ".snapshot";
+    private static final short VERSION = 1;
+
+    /** One segment as the snapshot saw it. */
+    record SegmentSummary(long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp) {
+    }
+
+    final long logEndOffset;
+    final Map<Long, SegmentSummary> segments;
+    final ProducerStateTable producers;
+
+    private LogSnapshot(long logEndOffset, Map<Long, SegmentSummary> segments, ProducerStateTable producers) {
+        this.logEndOffset = logEndOffset;
+        this.segments = segments;
+        this.producers = producers;
+    }
+
+    /** Writes the snapshot of a log about to close (caller holds its lock, everything flushed). */
+    static void write(Path dir, long logEndOffset, Iterable<Segment> segments, ProducerStateTable producers) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeShort(VERSION);
+        out.writeLong(logEndOffset);
+        int n = 0;
+        for (Segment ignored : segments) {
+            n++;
+        }
+        out.writeInt(n);
+        for (Segment s : segments) {
+            out.writeLong(s.baseOffset);
+            out.writeLong(s.nextOffset);
+            out.writeLong(s.maxTimestamp);
+            out.writeLong(s.offsetOfMaxTimestamp);
+        }
+        producers.writeTo(out);
+        out.flush();
+        byte[] body = bytes.toByteArray();
+        ByteBuffer file = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) Crc32C.compute(body, 0, body.length));
+        file.flip();
+        Path target = dir.resolve(Segment.fileName(logEndOffset, SUFFIX));
+        Path tmp = dir.resolve(target.getFileName() + ".tmp");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            while (file.hasRemaining()) {
+                ch.write(file);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Reads the newest snapshot in {@code dir} and deletes every snapshot there; null if there is none or it is unreadable. */
+    static LogSnapshot takeFrom(Path dir) throws IOException {
+        Path newest = null;
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX + "*")) {
+            for (Path p : files) {
+                if (p.getFileName().toString().endsWith(SUFFIX) && (newest == null || p.getFileName().compareTo(newest.getFileName()) > 0)) {
+                    newest = p;
+                }
+            }
+        }
+        LogSnapshot snapshot = newest == null ? null : parse(Files.readAllBytes(newest));
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX + "*")) {
+            for (Path p : files) {
+                Files.deleteIfExists(p);
+            }
+        }
+        return snapshot;
+    }
+
+    private static LogSnapshot parse(byte[] file) {
+        if (file.length < 4 + 2 + 8 + 4) {
+            return null;
+        }
+        int crc = ByteBuffer.wrap(file, file.length - 4, 4).getInt();
+        if ((int) Crc32C.compute(file, 0, file.length - 4) != crc) {
+            return null;
+        }
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(file, 0, file.length - 4))) {
+            if (in.readShort() != VERSION) {
+                return null;
+            }
+            long end = in.readLong();
+            int n = in.readInt();
+            Map<Long, SegmentSummary> segments = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                segments.put(in.readLong(), new SegmentSummary(in.readLong(), in.readLong(), in.readLong()));
+            }
+            ProducerStateTable producers = new ProducerStateTable();
+            producers.readFrom(in);
+            return new LogSnapshot(end, segments, producers);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+}
