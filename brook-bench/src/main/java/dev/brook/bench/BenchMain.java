@@ -7,6 +7,8 @@ import java.util.Arrays;
  * {@code brook-bench compare [--rounds N] [--quick] [--no-write]}: the side-by-side harness against Apache Kafka;
  * {@code brook-bench streams [--rounds N] [--records N] [--no-write]}: brook-streams against Kafka Streams;
  * {@code brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write]}: in-memory topics against core NATS;
+ * {@code brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR]}: the log
+ * cleaner's throughput and log open times;
  * {@code brook-bench jmh [JMH options]}: the microbenchmarks.
  */
 public final class BenchMain {
@@ -16,7 +18,8 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help")) {
             System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench streams [--rounds N] [--records N] [--no-write]"
-                    + " | brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write] | brook-bench jmh [JMH options]");
+                    + " | brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write] | brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR]"
+                    + " | brook-bench jmh [JMH options]");
             return;
         }
         if (args[0].equals("jmh")) {
@@ -29,6 +32,10 @@ public final class BenchMain {
         }
         if (args[0].equals("messaging")) {
             messaging(args);
+            return;
+        }
+        if (args[0].equals("compaction")) {
+            compaction(args);
             return;
         }
         if (!args[0].equals("compare")) {
@@ -59,6 +66,30 @@ public final class BenchMain {
             Report.write(c, root.resolve("docs/benchmarks.md"), "bin/brook-bench compare" + (rounds != 3 ? " --rounds " + rounds : ""), quick ? 1 : rounds);
             System.out.println("\nwrote docs/benchmarks.md and docs/benchmarks-latency.svg");
         }
+    }
+
+    private static void compaction(String[] args) throws Exception {
+        int keys = 100_000;
+        int overwrites = 10;
+        int valueBytes = 1_000;
+        long[] openSizes = {1_000L << 20, 4_000L << 20};
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "brook-compaction-bench");
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--keys" -> keys = Integer.parseInt(args[++i]);
+                case "--overwrites" -> overwrites = Integer.parseInt(args[++i]);
+                case "--value-bytes" -> valueBytes = Integer.parseInt(args[++i]);
+                case "--open-sizes" -> openSizes = Arrays.stream(args[++i].split(",")).mapToLong(mb -> Long.parseLong(mb) << 20).toArray();
+                case "--dir" -> dir = Path.of(args[++i]);
+                default -> {
+                    System.err.println("brook-bench: unknown option " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        CompactionBench b = new CompactionBench(dir, keys, overwrites, valueBytes, openSizes, 3);
+        b.run();
+        b.lines.forEach(System.out::println);
     }
 
     private static void messaging(String[] args) throws Exception {

@@ -21,8 +21,9 @@ import org.slf4j.event.Level;
  * thread at a time.
  *
  * <p>Memory: each thread's {@link OffsetMap} is at most its share of {@code log.cleaner.dedupe.buffer.size}, allocated
- * when first needed at the size the dirty bytes call for (24 bytes a key), and kept for the next pass; a log whose dirty
- * part has more keys is cleaned in several passes. Reads and writes are paced to
+ * when first needed at the size the dirty range calls for (24 bytes a slot, a slot for each offset it spans over the
+ * load factor, rounded up to a power of two), and kept (grown when a larger range needs it); a log whose dirty part has
+ * more keys is cleaned in several passes. Reads and writes are paced to
  * {@code log.cleaner.io.max.bytes.per.second}.
  *
  * <p>Threads: its own; {@link #updateSettings} from any thread takes effect at the next pass (the thread count at the
@@ -116,8 +117,10 @@ public final class LogCleaner implements Closeable {
                 }
                 long now = clock.millis();
                 Cleaning.Range range = Cleaning.range(target, now);
-                long wanted = Math.min(maxMapBytes, Math.max(1 << 16, range.dirtyBytes() * 2));
-                if (map == null || map.bytes() < Math.min(wanted, maxMapBytes / 2 + 1)) {
+                // the dirty range holds at most as many keys as it spans offsets: a map for that many, if the buffer allows
+                long slots = Long.highestOneBit(Math.max(16, (long) ((range.firstUncleanable() - range.firstDirty()) / OffsetMap.LOAD_FACTOR)) * 2 - 1);
+                long wanted = Math.min(maxMapBytes, slots * OffsetMap.ENTRY_BYTES);
+                if (map == null || map.bytes() < wanted) {
                     map = null; // let the old one go first
                     map = new OffsetMap(wanted);
                 }
