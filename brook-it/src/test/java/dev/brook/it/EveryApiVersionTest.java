@@ -387,6 +387,9 @@ class EveryApiVersionTest {
             case DESCRIBE_QUORUM -> List.of(v -> new org.apache.kafka.common.requests.DescribeQuorumRequest.Builder(
                     org.apache.kafka.common.requests.DescribeQuorumRequest.singletonRequest(
                             new org.apache.kafka.common.TopicPartition("__cluster_metadata", 0))).build(v));
+            case LIST_CONFIG_RESOURCES -> List.of(v -> new org.apache.kafka.common.requests.ListConfigResourcesRequest.Builder(
+                    new org.apache.kafka.common.message.ListConfigResourcesRequestData().setResourceTypes(v == 0
+                            ? List.of(org.apache.kafka.common.config.ConfigResource.Type.CLIENT_METRICS.id()) : List.of())).build(v));
             default -> List.of();
         };
     }

@@ -126,6 +126,13 @@ class KafkaToolsTest {
     }
 
     @Test
+    void clientMetricsCommandListsNoSubscriptions() {
+        Both r = both("org.apache.kafka.tools.ClientMetricsCommand", "--list");
+        assertThat(r.brook().exitCode()).isZero();
+        assertThat(r.brook().stdout().strip()).isEqualTo(r.kafka().stdout().strip()).isEmpty();
+    }
+
+    @Test
     void configCommandDescribesBrokerConfigs() {
         Both r = both("org.apache.kafka.tools.ConfigCommand", "--describe", "--entity-type", "brokers", "--entity-name", "1");
         assertThat(firstLine(r.brook().stdout())).isEqualTo(firstLine(r.kafka().stdout())).isEqualTo("Dynamic configs for broker 1 are:");

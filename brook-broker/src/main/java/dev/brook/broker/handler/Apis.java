@@ -28,6 +28,7 @@ public final class Apis {
         AclApis.register(d);
         d.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker));
         d.register(ApiKeys.DESCRIBE_QUORUM, new DescribeQuorumHandler(broker));
+        d.register(ApiKeys.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(broker));
         return d;
     }
 }
