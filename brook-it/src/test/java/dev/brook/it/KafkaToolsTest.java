@@ -133,6 +133,13 @@ class KafkaToolsTest {
     }
 
     @Test
+    void configCommandDescribesAGroupWithoutDynamicConfigs() {
+        Both r = both("org.apache.kafka.tools.ConfigCommand", "--describe", "--entity-type", "groups", "--entity-name", "no-such-group");
+        assertThat(r.brook().stdout().strip()).isEqualTo(r.kafka().stdout().strip())
+                .isEqualTo("The group 'no-such-group' doesn't exist and doesn't have dynamic config.");
+    }
+
+    @Test
     void configCommandDescribesBrokerConfigs() {
         Both r = both("org.apache.kafka.tools.ConfigCommand", "--describe", "--entity-type", "brokers", "--entity-name", "1");
         assertThat(firstLine(r.brook().stdout())).isEqualTo(firstLine(r.kafka().stdout())).isEqualTo("Dynamic configs for broker 1 are:");

@@ -59,6 +59,36 @@ final class ConfigView {
         return out;
     }
 
+    /**
+     * A consumer group's configs (all, or just {@code keys}): Brook keeps no per-group overrides yet, so each is the
+     * broker setting it follows ({@code consumer.session.timeout.ms} from {@code group.consumer.session.timeout.ms}, ...)
+     * with that setting's source, as Kafka reports a group that has no dynamic config.
+     */
+    List<DescribeConfigsResourceResult> group(List<String> keys, boolean synonyms) {
+        Map<String, String> current = brokerConfig.current().describe();
+        List<DescribeConfigsResourceResult> out = new ArrayList<>();
+        for (Map.Entry<String, String> e : GROUP_CONFIGS.entrySet()) {
+            if (keys != null && !keys.contains(e.getKey())) {
+                continue;
+            }
+            String value = current.get(e.getValue());
+            byte source = brokerSource(e.getValue());
+            DescribeConfigsResourceResult r = new DescribeConfigsResourceResult()
+                    .setName(e.getKey()).setValue(value).setReadOnly(false).setIsSensitive(false)
+                    .setConfigSource(source).setConfigType(TopicConfigs.Type.INT.id);
+            if (synonyms) {
+                r.synonyms().add(new DescribeConfigsSynonym().setName(e.getValue()).setValue(value).setSource(source));
+            }
+            out.add(r);
+        }
+        return out;
+    }
+
+    /** The group configs Brook reports, each with the broker setting it follows. */
+    private static final Map<String, String> GROUP_CONFIGS = new java.util.LinkedHashMap<>(Map.of(
+            "consumer.session.timeout.ms", "group.consumer.session.timeout.ms",
+            "consumer.heartbeat.interval.ms", "group.consumer.heartbeat.interval.ms"));
+
     /** The source of a topic config's default: the broker setting it follows, where that was set. */
     private byte brokerSource(String brokerKey) {
         if (brokerKey == null || !brokerConfig.current().describe().containsKey(brokerKey)) {

@@ -10,7 +10,10 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 
-/** DescribeConfigs for topics and for this broker (by its node ID, or the empty name for cluster defaults). */
+/**
+ * DescribeConfigs for topics, for this broker (by its node ID, or the empty name for cluster defaults), and for
+ * consumer groups (the broker settings every group follows: Brook has no per-group overrides yet).
+ */
 final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
     private final BrokerNode broker;
     private final ConfigView view;
@@ -44,9 +47,11 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
                 } else {
                     result.setConfigs(view.broker(resource.configurationKeys(), data.includeSynonyms()));
                 }
+            } else if (type == ConfigResource.Type.GROUP) {
+                result.setConfigs(view.group(resource.configurationKeys(), data.includeSynonyms()));
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
-                        .setErrorMessage("Brook describes TOPIC and BROKER configs, not " + type);
+                        .setErrorMessage("Brook describes TOPIC, BROKER and GROUP configs, not " + type);
             }
         }
         return CompletableFuture.completedFuture(response);
