@@ -324,7 +324,11 @@ final class Cleaning {
 
     /** Writes filtered batches, folding emptied batches no producer needs into gap fillers. */
     private void emit(MemoryRecords filtered, Map<Long, Long> producerLast, Gap gap, FileChannel out) throws IOException {
+        ByteBuffer bytes = filtered.buffer();
+        int position = bytes.position();
         for (MutableRecordBatch batch : filtered.batches()) {
+            int start = position;
+            position += batch.sizeInBytes();
             Integer count = batch.countOrNull();
             boolean empty = count != null && count == 0 && !batch.isControlBatch();
             boolean producerNeedsIt = batch.hasProducerId() && Long.valueOf(batch.lastOffset()).equals(producerLast.get(batch.producerId()));
@@ -340,10 +344,7 @@ final class Cleaning {
             if (horizon.isPresent()) {
                 nextDeleteHorizon = Math.min(nextDeleteHorizon, horizon.getAsLong());
             }
-            ByteBuffer bytes = ByteBuffer.allocate(batch.sizeInBytes());
-            batch.writeTo(bytes);
-            bytes.flip();
-            writeFully(out, bytes);
+            writeFully(out, bytes.duplicate().position(start).limit(position)); // the batch's bytes, not a copy
             recordsKept += count == null ? 0 : count;
         }
     }

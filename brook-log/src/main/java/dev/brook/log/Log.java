@@ -1,15 +1,10 @@
 package dev.brook.log;
 
-import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -483,13 +478,8 @@ public final class Log implements PartitionLog {
     }
 
     private void writeOffsetFile(String name, long offset) {
-        Path tmp = dir.resolve(name + ".tmp");
         try {
-            Files.writeString(tmp, Long.toString(offset), StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFile.write(dir.resolve(name), Long.toString(offset).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot write " + name + " of " + dir, e);
         }

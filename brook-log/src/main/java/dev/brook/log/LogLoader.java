@@ -78,7 +78,7 @@ final class LogLoader {
         Set<Long> rebuild = new HashSet<>(finishInterruptedRepairs());
         rebuild.addAll(SegmentSwap.recover(dir));
         for (int attempt = 0; ; attempt++) {
-            List<Long> bases = segmentBases();
+            List<Long> bases = Segment.bases(dir);
             Damage damage = loadOnce(segments, bases, recover, recoveryPoint, rebuild, attempt == 0 ? snapshot : null);
             if (damage == null) {
                 return;
@@ -324,21 +324,5 @@ final class LogLoader {
             log.warn("Finished an interrupted repair of {}: segments {} are in place", dir, completed);
         }
         return completed;
-    }
-
-    private List<Long> segmentBases() throws IOException {
-        List<Long> bases = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.log")) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                try {
-                    bases.add(Long.parseLong(name.substring(0, name.length() - 4)));
-                } catch (NumberFormatException ignored) {
-                    // not a segment
-                }
-            }
-        }
-        bases.sort(Long::compare);
-        return bases;
     }
 }

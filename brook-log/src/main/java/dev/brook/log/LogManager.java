@@ -6,7 +6,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.HashMap;
@@ -329,14 +328,8 @@ public final class LogManager implements Closeable {
     }
 
     private static void writeAtomically(Path file, String content) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            fsyncDirectory(file.getParent());
+            AtomicFile.write(file, content.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot write " + file, e);
         }

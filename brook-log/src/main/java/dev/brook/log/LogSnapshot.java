@@ -6,13 +6,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.utils.internals.Crc32C;
 
@@ -22,7 +22,7 @@ import org.apache.kafka.common.utils.internals.Crc32C;
  * open time then grows with the number of segments and the size of the active one, not with the log's size.
  *
  * <p>File {@code <log end offset, 20 digits>.snapshot} in the log's directory, written (temporary file, fsync, rename)
- * by {@link Log#close}; big-endian:
+ * by {@link Log#close} ({@link AtomicFile}); big-endian:
  * <pre>
  *   int16 version (1) | int64 log end offset
  *   int32 segments, then for each: int64 base offset | int64 next offset | int64 max timestamp | int64 offset of it
@@ -71,34 +71,21 @@ final class LogSnapshot {
         producers.writeTo(out);
         out.flush();
         byte[] body = bytes.toByteArray();
-        ByteBuffer file = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) Crc32C.compute(body, 0, body.length));
-        file.flip();
-        Path target = dir.resolve(Segment.fileName(logEndOffset, SUFFIX));
-        Path tmp = dir.resolve(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            while (file.hasRemaining()) {
-                ch.write(file);
-            }
-            ch.force(true);
-        }
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        byte[] file = ByteBuffer.allocate(body.length + 4).put(body).putInt((int) Crc32C.compute(body, 0, body.length)).array();
+        AtomicFile.write(dir.resolve(Segment.fileName(logEndOffset, SUFFIX)), file);
     }
 
     /** Reads the newest snapshot in {@code dir} and deletes every snapshot there; null if there is none or it is unreadable. */
     static LogSnapshot takeFrom(Path dir) throws IOException {
-        Path newest = null;
+        List<Path> found = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX + "*")) {
-            for (Path p : files) {
-                if (p.getFileName().toString().endsWith(SUFFIX) && (newest == null || p.getFileName().compareTo(newest.getFileName()) > 0)) {
-                    newest = p;
-                }
-            }
+            files.forEach(found::add);
         }
+        Path newest = found.stream().filter(p -> p.getFileName().toString().endsWith(SUFFIX))
+                .max(Comparator.comparing(Path::getFileName)).orElse(null);
         LogSnapshot snapshot = newest == null ? null : parse(Files.readAllBytes(newest));
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SUFFIX + "*")) {
-            for (Path p : files) {
-                Files.deleteIfExists(p);
-            }
+        for (Path p : found) {
+            Files.deleteIfExists(p);
         }
         return snapshot;
     }

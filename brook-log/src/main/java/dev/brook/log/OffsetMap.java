@@ -28,6 +28,7 @@ final class OffsetMap {
     private final int capacity;
     private final MessageDigest md5;
     private final byte[] digest = new byte[16];
+    private final ByteBuffer digestView = ByteBuffer.wrap(digest);
     private int size;
     private long lastHi;
     private long lastLo;
@@ -106,7 +107,7 @@ final class OffsetMap {
         } catch (java.security.DigestException e) {
             throw new IllegalStateException(e);
         }
-        lastHi = ByteBuffer.wrap(digest).getLong(0);
-        lastLo = ByteBuffer.wrap(digest).getLong(8);
+        lastHi = digestView.getLong(0);
+        lastLo = digestView.getLong(8);
     }
 }

@@ -58,6 +58,23 @@ final class Segment {
         return "0".repeat(20 - digits.length()) + digits + suffix;
     }
 
+    /** The base offsets of the segments in {@code dir} (its {@code <20 digits>.log} files), ascending. */
+    static java.util.List<Long> bases(Path dir) throws IOException {
+        java.util.List<Long> bases = new java.util.ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.log")) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                try {
+                    bases.add(Long.parseLong(name.substring(0, name.length() - 4)));
+                } catch (NumberFormatException ignored) {
+                    // not a segment
+                }
+            }
+        }
+        bases.sort(Long::compare);
+        return bases;
+    }
+
     static Path logFile(Path dir, long base) {
         return dir.resolve(fileName(base, ".log"));
     }

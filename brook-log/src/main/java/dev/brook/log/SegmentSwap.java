@@ -55,7 +55,7 @@ final class SegmentSwap {
 
     private static void complete(Path dir, Path swap, long base, long end) throws IOException {
         beforeStep.accept(3);
-        for (long old : segmentBases(dir)) {
+        for (long old : Segment.bases(dir)) {
             if (old > base && old < end) {
                 deleteSegmentFiles(dir, old);
                 beforeStep.accept(3);
@@ -107,20 +107,5 @@ final class SegmentSwap {
             log.info("Finished swapping the cleaned segment {} into {} (interrupted by a crash)", base, dir);
         }
         return completed;
-    }
-
-    private static List<Long> segmentBases(Path dir) throws IOException {
-        List<Long> bases = new ArrayList<>();
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*.log")) {
-            for (Path f : files) {
-                String name = f.getFileName().toString();
-                try {
-                    bases.add(Long.parseLong(name.substring(0, name.length() - 4)));
-                } catch (NumberFormatException ignored) {
-                    // not a segment
-                }
-            }
-        }
-        return bases;
     }
 }

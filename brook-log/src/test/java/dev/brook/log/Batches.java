@@ -55,9 +55,15 @@ final class Batches {
         return out;
     }
 
-    /** Reads the whole log from its start to its end. */
+    /** Reads the whole log from its start to its end, as {@code offset:value} strings. */
     static List<String> readAll(PartitionLog log) {
         List<String> out = new ArrayList<>();
+        forEachRecord(log, rec -> out.add(rec.offset() + ":" + StandardCharsets.UTF_8.decode(rec.value())));
+        return out;
+    }
+
+    /** Hands every record from the log's start to its end to {@code visitor}, in offset order. */
+    static void forEachRecord(PartitionLog log, java.util.function.Consumer<Record> visitor) {
         long next = log.logStartOffset();
         while (next < log.logEndOffset()) {
             ReadResult r = log.read(next, 64 * 1024);
@@ -65,7 +71,7 @@ final class Batches {
             for (RecordBatch batch : r.records().batches()) {
                 for (Record rec : batch) {
                     if (rec.offset() >= next) {
-                        out.add(rec.offset() + ":" + StandardCharsets.UTF_8.decode(rec.value()));
+                        visitor.accept(rec);
                     }
                 }
                 next = batch.nextOffset();
@@ -74,6 +80,5 @@ final class Batches {
                 throw new AssertionError("no progress reading at " + next);
             }
         }
-        return out;
     }
 }

@@ -2,7 +2,6 @@ package dev.brook.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,8 +23,6 @@ import net.jqwik.api.Tuple;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
@@ -172,22 +169,8 @@ class CompactionProperties {
 
     static Map<Long, Entry> readAll(PartitionLog log) {
         Map<Long, Entry> out = new java.util.LinkedHashMap<>();
-        long next = log.logStartOffset();
-        while (next < log.logEndOffset()) {
-            ReadResult r = log.read(next, 64 * 1024);
-            long before = next;
-            for (RecordBatch batch : r.records().batches()) {
-                for (Record rec : batch) {
-                    if (rec.offset() >= next) {
-                        out.put(rec.offset(), new Entry(string(rec.key()), rec.hasValue() ? string(rec.value()) : null, rec.timestamp()));
-                    }
-                }
-                next = batch.nextOffset();
-            }
-            if (next == before) {
-                throw new AssertionError("no progress reading at " + next);
-            }
-        }
+        Batches.forEachRecord(log, rec -> out.put(rec.offset(),
+                new Entry(string(rec.key()), rec.hasValue() ? string(rec.value()) : null, rec.timestamp())));
         return out;
     }
 
