@@ -176,6 +176,10 @@ public record BrokerConfig(
                 case "offset.metadata.max.bytes" -> g = g.withOffsetMetadataMaxBytes(parseInt(k, v));
                 case "group.consumer.session.timeout.ms" -> g = g.withConsumerSessionTimeoutMs(parseInt(k, v));
                 case "group.consumer.heartbeat.interval.ms" -> g = g.withConsumerHeartbeatIntervalMs(parseInt(k, v));
+                case "group.consumer.min.session.timeout.ms" -> g = g.withConsumerMinSessionTimeoutMs(parseInt(k, v));
+                case "group.consumer.max.session.timeout.ms" -> g = g.withConsumerMaxSessionTimeoutMs(parseInt(k, v));
+                case "group.consumer.min.heartbeat.interval.ms" -> g = g.withConsumerMinHeartbeatIntervalMs(parseInt(k, v));
+                case "group.consumer.max.heartbeat.interval.ms" -> g = g.withConsumerMaxHeartbeatIntervalMs(parseInt(k, v));
                 case "brook.memory.topics" -> memory = v;
                 case "producer.id.expiration.ms" -> producerExpiry = atLeast(k, v, 1);
                 case "log.cleaner.enable" -> cl = new LogCleaner.Settings(parseBool(k, v), cl.threads(), cl.dedupeBufferBytes(),
@@ -236,6 +240,10 @@ public record BrokerConfig(
         m.put("offset.metadata.max.bytes", String.valueOf(groups.offsetMetadataMaxBytes()));
         m.put("group.consumer.session.timeout.ms", String.valueOf(groups.consumerSessionTimeoutMs()));
         m.put("group.consumer.heartbeat.interval.ms", String.valueOf(groups.consumerHeartbeatIntervalMs()));
+        m.put("group.consumer.min.session.timeout.ms", String.valueOf(groups.consumerMinSessionTimeoutMs()));
+        m.put("group.consumer.max.session.timeout.ms", String.valueOf(groups.consumerMaxSessionTimeoutMs()));
+        m.put("group.consumer.min.heartbeat.interval.ms", String.valueOf(groups.consumerMinHeartbeatIntervalMs()));
+        m.put("group.consumer.max.heartbeat.interval.ms", String.valueOf(groups.consumerMaxHeartbeatIntervalMs()));
         m.put("brook.memory.topics", memoryTopics);
         m.put("producer.id.expiration.ms", String.valueOf(producerIdExpirationMs));
         m.put("log.cleaner.enable", String.valueOf(cleaner.enabled()));

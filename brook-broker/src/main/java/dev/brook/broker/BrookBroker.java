@@ -1,7 +1,9 @@
 package dev.brook.broker;
 
 import dev.brook.broker.cluster.ClusterIdentity;
+import dev.brook.broker.cluster.ClientMetricsSubscriptions;
 import dev.brook.broker.cluster.DynamicBrokerConfig;
+import dev.brook.broker.cluster.GroupConfigs;
 import dev.brook.broker.cluster.TopicConfigs;
 import dev.brook.broker.cluster.TopicRegistry;
 import dev.brook.broker.group.GroupCoordinator;
@@ -108,8 +110,10 @@ public final class BrookBroker implements AutoCloseable {
             ClusterIdentity identity = new ClusterIdentity(topics, config.nodeId());
             DynamicBrokerConfig dynamic = new DynamicBrokerConfig(config, topics);
             flusher = new Flusher("brook-flusher", config.groupCommitIntervalMicros() * 1_000);
-            BrokerNode node = new BrokerNode(config.nodeId(), identity, dynamic, topics, flusher, fetches);
-            GroupCoordinator groups = GroupCoordinator.open(config.groups(), topics, flusher);
+            GroupConfigs groupConfigs = new GroupConfigs(topics, dynamic::current);
+            BrokerNode node = new BrokerNode(config.nodeId(), identity, dynamic, topics, flusher, fetches, groupConfigs,
+                    new ClientMetricsSubscriptions(topics));
+            GroupCoordinator groups = GroupCoordinator.open(config.groups(), groupConfigs, topics, flusher);
             KafkaServer server;
             try {
                 server = KafkaServer.start(config.host(), config.port(), config.maxRequestBytes(),

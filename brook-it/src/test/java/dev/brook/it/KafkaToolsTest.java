@@ -126,10 +126,116 @@ class KafkaToolsTest {
     }
 
     @Test
-    void clientMetricsCommandListsNoSubscriptions() {
-        Both r = both("org.apache.kafka.tools.ClientMetricsCommand", "--list");
-        assertThat(r.brook().exitCode()).isZero();
-        assertThat(r.brook().stdout().strip()).isEqualTo(r.kafka().stdout().strip()).isEmpty();
+    void clientMetricsCommandAltersDescribesListsAndDeletesSubscriptions() {
+        String metrics = "org.apache.kafka.tools.ClientMetricsCommand";
+        Both none = both(metrics, "--list");
+        assertThat(none.brook().stdout().strip()).isEqualTo(none.kafka().stdout().strip()).isEmpty();
+        String name = "tools-subscription";
+        try {
+            Both altered = both(metrics, "--alter", "--name", name, "--metrics", "org.apache.kafka.producer.,org.apache.kafka.consumer.fetch",
+                    "--interval", "10000", "--match", "client_id=app1,client_software_name=apache-kafka-java");
+            assertThat(altered.brook().stdout().strip()).isEqualTo(altered.kafka().stdout().strip())
+                    .isEqualTo("Altered client metrics config for " + name + ".");
+            both(metrics, "--alter", "--name", name + "-2", "--metrics", "*");
+            Both described = both(metrics, "--describe", "--name", name);
+            assertThat(described.brook().stdout().strip()).isEqualTo(described.kafka().stdout().strip()).contains("interval.ms=10000");
+            Both listed = both(metrics, "--list");
+            assertThat(listed.brook().stdout().strip().lines()).as("in any order: Kafka lists them in hash order")
+                    .containsExactlyInAnyOrderElementsOf(listed.kafka().stdout().strip().lines().toList())
+                    .containsExactlyInAnyOrder(name, name + "-2");
+            Both all = both(CONFIGS, "--describe", "--entity-type", "client-metrics", "--entity-name", name + "-2", "--all");
+            assertThat(all.brook().stdout().strip()).isEqualTo(all.kafka().stdout().strip())
+                    .contains("metrics=* sensitive=false synonyms={DYNAMIC_CLIENT_METRICS_CONFIG:metrics=*}", "interval.ms=300000 sensitive=false synonyms={}");
+            for (List<String> bad : List.of(List.of("--interval", "10"), List.of("--match", "foo=bar"), List.of("--match", "client_id=["))) {
+                List<String> args = new ArrayList<>(List.of("--alter", "--name", name, "--metrics", "a"));
+                args.addAll(bad);
+                Both refused = both(metrics, args.toArray(String[]::new));
+                assertThat(refused.brook().exitCode()).as("%s", bad).isEqualTo(1);
+                assertThat(errorLine(refused.brook())).isEqualTo(errorLine(refused.kafka())).startsWith("Error while executing client metrics command");
+            }
+        } finally {
+            both(metrics, "--delete", "--name", name);
+            both(metrics, "--delete", "--name", name + "-2");
+        }
+        Both gone = both(metrics, "--describe", "--name", name);
+        assertThat(gone.brook().stdout().strip()).isEqualTo(gone.kafka().stdout().strip())
+                .isEqualTo("The client metric resource " + name + " doesn't exist and doesn't have dynamic config.");
+    }
+
+    @Test
+    void configCommandAltersAndDescribesAGroupsOwnConfigs() {
+        String group = "tools-group-" + System.nanoTime();
+        List<String> entity = List.of("--entity-type", "groups", "--entity-name", group);
+        Both altered = both(CONFIGS, args(List.of("--alter"), entity,
+                List.of("--add-config", "consumer.session.timeout.ms=50000,share.record.lock.duration.ms=20000")));
+        assertThat(altered.brook().stdout().strip()).isEqualTo(altered.kafka().stdout().strip())
+                .isEqualTo("Completed updating config for group " + group + ".");
+        Both dynamic = both(CONFIGS, args(List.of("--describe"), entity, List.of()));
+        assertThat(dynamic.brook().stdout().strip()).isEqualTo(dynamic.kafka().stdout().strip())
+                .contains("consumer.session.timeout.ms=50000 sensitive=false synonyms={DYNAMIC_GROUP_CONFIG:consumer.session.timeout.ms=50000, "
+                        + "DEFAULT_CONFIG:group.consumer.session.timeout.ms=45000}");
+        Both all = both(CONFIGS, args(List.of("--describe"), entity, List.of("--all")));
+        List<String> kafkaLines = all.kafka().stdout().strip().lines().toList();
+        List<String> brookLines = all.brook().stdout().strip().lines().toList();
+        assertThat(kafkaLines).as("every group config Brook reports, Kafka reports alike").containsAll(brookLines);
+        assertThat(kafkaLines.stream().filter(l -> !brookLines.contains(l)).map(l -> l.strip().split("=")[0]))
+                .as("the ones Brook leaves out: streams groups and assignment intervals, which Brook does not have")
+                .allMatch(k -> k.startsWith("streams.") || k.endsWith(".assignment.interval.ms"));
+        for (String bad : List.of("consumer.session.timeout.ms=1000", "no.such.config=1", "share.auto.offset.reset=sometimes",
+                "share.isolation.level=x", "share.delivery.count.limit=x", "share.record.lock.duration.ms=1",
+                "errors.deadletterqueue.topic.name=__dlq")) {
+            Both refused = both(CONFIGS, args(List.of("--alter"), entity, List.of("--add-config", bad)));
+            assertThat(refused.brook().exitCode()).as(bad).isEqualTo(1);
+            assertThat(causedBy(refused.brook())).as(bad).isEqualTo(causedBy(refused.kafka())).contains("InvalidConfigurationException");
+        }
+        both(CONFIGS, args(List.of("--alter"), entity, List.of("--delete-config", "consumer.session.timeout.ms,share.record.lock.duration.ms")));
+        Both gone = both(CONFIGS, args(List.of("--describe"), entity, List.of()));
+        assertThat(gone.brook().stdout().strip()).isEqualTo(gone.kafka().stdout().strip())
+                .isEqualTo("The group '" + group + "' doesn't exist and doesn't have dynamic config.");
+    }
+
+    @Test
+    void configCommandKeepsThisBrokersConfigsApartFromTheClusterDefaults() {
+        List<String> keys = List.of("log.cleaner.backoff.ms", "log.cleaner.delete.retention.ms");
+        try {
+            both(CONFIGS, "--alter", "--entity-type", "brokers", "--entity-name", "1", "--add-config", "log.cleaner.backoff.ms=200");
+            both(CONFIGS, "--alter", "--entity-type", "brokers", "--entity-default", "--add-config", "log.cleaner.delete.retention.ms=3600000");
+            Both broker = both(CONFIGS, "--describe", "--entity-type", "brokers", "--entity-name", "1");
+            assertThat(linesAbout(broker.brook().stdout(), keys)).isEqualTo(linesAbout(broker.kafka().stdout(), keys))
+                    .containsExactly("log.cleaner.backoff.ms=200 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.cleaner.backoff.ms=200, "
+                            + "DEFAULT_CONFIG:log.cleaner.backoff.ms=15000}");
+            Both defaults = both(CONFIGS, "--describe", "--entity-type", "brokers", "--entity-default");
+            assertThat(linesAbout(defaults.brook().stdout(), keys)).isEqualTo(linesAbout(defaults.kafka().stdout(), keys))
+                    .containsExactly("log.cleaner.delete.retention.ms=3600000 sensitive=false "
+                            + "synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.cleaner.delete.retention.ms=3600000}");
+            Both all = both(CONFIGS, "--describe", "--entity-type", "brokers", "--entity-name", "1", "--all");
+            assertThat(linesAbout(all.brook().stdout(), keys)).isEqualTo(linesAbout(all.kafka().stdout(), keys)).hasSize(2);
+        } finally {
+            both(CONFIGS, "--alter", "--entity-type", "brokers", "--entity-name", "1", "--delete-config", "log.cleaner.backoff.ms");
+            both(CONFIGS, "--alter", "--entity-type", "brokers", "--entity-default", "--delete-config", "log.cleaner.delete.retention.ms");
+        }
+    }
+
+    private static final String CONFIGS = "org.apache.kafka.tools.ConfigCommand";
+
+    private static String[] args(List<String> a, List<String> b, List<String> c) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.addAll(c);
+        return all.toArray(String[]::new);
+    }
+
+    /** The lines of a describe output about {@code keys}, stripped. */
+    private static List<String> linesAbout(String out, List<String> keys) {
+        return out.lines().map(String::strip).filter(l -> keys.stream().anyMatch(k -> l.startsWith(k + "="))).toList();
+    }
+
+    private static String causedBy(ExternalCommand.Result r) {
+        return (r.stdout() + "\n" + r.stderr()).lines().filter(l -> l.startsWith("Caused by:")).findFirst().orElse(r.describe());
+    }
+
+    private static String errorLine(ExternalCommand.Result r) {
+        return (r.stdout() + "\n" + r.stderr()).lines().filter(l -> l.startsWith("Error while")).findFirst().orElse(r.describe());
     }
 
     @Test

@@ -25,7 +25,10 @@ import org.apache.kafka.common.Uuid;
  * <pre>
  * __brook_meta/
  *   meta.properties          cluster.id=&lt;base64 uuid&gt;   node.id=&lt;int&gt;   producer.id.block.end=&lt;long&gt;
- *   broker.properties        dynamic broker configs set through IncrementalAlterConfigs (Kafka names)
+ *   broker.properties        cluster-wide dynamic broker configs set through IncrementalAlterConfigs (Kafka names)
+ *   broker-&lt;node&gt;.properties  this node's own dynamic broker configs (resource name = its node ID)
+ *   groups.properties        dynamic group configs: &lt;config&gt;@&lt;group&gt;=&lt;value&gt;
+ *   client-metrics.properties client-metrics subscriptions: &lt;config&gt;@&lt;subscription&gt;=&lt;value&gt;
  *   topics/&lt;topic&gt;.properties
  *                            id=&lt;base64 topic id&gt;   partitions=&lt;int&gt;   config.&lt;name&gt;=&lt;value&gt; per override
  * </pre>
@@ -103,8 +106,36 @@ final class MetadataStore {
         write(root.resolve("meta.properties"), meta);
     }
 
-    Map<String, String> dynamicBrokerConfigs() {
-        Path file = root.resolve("broker.properties");
+    /** The dynamic broker configs of node {@code nodeId}, or the cluster-wide defaults when it is null. */
+    Map<String, String> dynamicBrokerConfigs(Integer nodeId) {
+        return readMap(root.resolve(nodeId == null ? "broker.properties" : "broker-" + nodeId + ".properties"));
+    }
+
+    void saveDynamicBrokerConfigs(Integer nodeId, Map<String, String> configs) {
+        writeMap(root.resolve(nodeId == null ? "broker.properties" : "broker-" + nodeId + ".properties"), configs);
+    }
+
+    /**
+     * The dynamic configs of every resource of one kind ({@code groups}, {@code client-metrics}): resource name to its
+     * configs, from {@code <kind>.properties}, where each line is {@code <config>@<resource>=<value>} (config names
+     * never hold an {@code @}; resource names may).
+     */
+    Map<String, Map<String, String>> resourceConfigs(String kind) {
+        Map<String, Map<String, String>> out = new TreeMap<>();
+        readMap(root.resolve(kind + ".properties")).forEach((k, v) -> {
+            int at = k.indexOf('@');
+            out.computeIfAbsent(k.substring(at + 1), r -> new TreeMap<>()).put(k.substring(0, at), v);
+        });
+        return out;
+    }
+
+    void saveResourceConfigs(String kind, Map<String, Map<String, String>> configs) {
+        Map<String, String> flat = new TreeMap<>();
+        configs.forEach((resource, m) -> m.forEach((k, v) -> flat.put(k + "@" + resource, v)));
+        writeMap(root.resolve(kind + ".properties"), flat);
+    }
+
+    private static Map<String, String> readMap(Path file) {
         Map<String, String> m = new TreeMap<>();
         if (Files.exists(file)) {
             Properties p = read(file);
@@ -113,10 +144,10 @@ final class MetadataStore {
         return m;
     }
 
-    void saveDynamicBrokerConfigs(Map<String, String> configs) {
+    private static void writeMap(Path file, Map<String, String> configs) {
         Properties p = new Properties();
         configs.forEach(p::setProperty);
-        write(root.resolve("broker.properties"), p);
+        write(file, p);
     }
 
     private static Properties read(Path file) {

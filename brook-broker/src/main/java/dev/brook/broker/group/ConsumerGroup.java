@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.common.Uuid;
@@ -47,7 +48,8 @@ final class ConsumerGroup extends Group {
     private static final int STATIC_LEAVE = -2;
 
     private final GroupTimer timer;
-    private final GroupConfig config;
+    /** The group's settings now: the broker's, with the group's own dynamic configs (read at each use). */
+    private final Supplier<GroupConfig> configs;
     private final TopicMetadata topics;
     final LinkedHashMap<String, ConsumerMember> members = new LinkedHashMap<>();
     private final Map<String, String> staticMembers = new HashMap<>();
@@ -57,10 +59,10 @@ final class ConsumerGroup extends Group {
     private Map<String, Map<Uuid, Set<Integer>>> target = new HashMap<>();
     private Map<Uuid, Integer> subscribedPartitions = new HashMap<>();
 
-    ConsumerGroup(String groupId, GroupTimer timer, GroupConfig config, TopicMetadata topics) {
+    ConsumerGroup(String groupId, GroupTimer timer, Supplier<GroupConfig> configs, TopicMetadata topics) {
         super(groupId, timer.nowMs());
         this.timer = timer;
-        this.config = config;
+        this.configs = configs;
         this.topics = topics;
     }
 
@@ -176,7 +178,7 @@ final class ConsumerGroup extends Group {
                 }
             }
             if (member == null) {
-                if (members.size() >= config.maxGroupSize()) {
+                if (members.size() >= configs.get().maxGroupSize()) {
                     return error(Errors.GROUP_MAX_SIZE_REACHED, "The group is full.");
                 }
                 member = new ConsumerMember(memberId, req.instanceId());
@@ -255,7 +257,7 @@ final class ConsumerGroup extends Group {
         reconcile(member);
         ConsumerGroupHeartbeatResponseData response = new ConsumerGroupHeartbeatResponseData()
                 .setMemberId(memberId).setMemberEpoch(member.memberEpoch)
-                .setHeartbeatIntervalMs(config.consumerHeartbeatIntervalMs());
+                .setHeartbeatIntervalMs(configs.get().consumerHeartbeatIntervalMs());
         Map<Uuid, Set<Integer>> toSend = minus(member.assigned, member.revoking);
         if (!toSend.equals(member.lastSent)) {
             member.lastSent = copy(toSend);
@@ -327,7 +329,7 @@ final class ConsumerGroup extends Group {
             m.session.cancel();
         }
         String id = m.memberId;
-        m.session = timer.schedule(config.consumerSessionTimeoutMs(), () -> {
+        m.session = timer.schedule(configs.get().consumerSessionTimeoutMs(), () -> {
             ConsumerMember current = members.get(id);
             if (current == m) {
                 removeMember(m);
@@ -388,7 +390,7 @@ final class ConsumerGroup extends Group {
             if (!toRevoke.isEmpty()) {
                 m.revoking = toRevoke;
                 String id = m.memberId;
-                int deadline = m.rebalanceTimeoutMs > 0 ? m.rebalanceTimeoutMs : config.consumerSessionTimeoutMs();
+                int deadline = m.rebalanceTimeoutMs > 0 ? m.rebalanceTimeoutMs : configs.get().consumerSessionTimeoutMs();
                 m.revocationDeadline = timer.schedule(deadline, () -> {
                     if (members.get(id) == m && !m.revoking.isEmpty()) {
                         removeMember(m);

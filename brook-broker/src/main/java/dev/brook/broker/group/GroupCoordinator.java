@@ -1,5 +1,6 @@
 package dev.brook.broker.group;
 
+import dev.brook.broker.cluster.GroupConfigs;
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.cluster.TopicRegistry;
 import dev.brook.log.ThrottledLogger;
@@ -57,13 +58,16 @@ public final class GroupCoordinator {
     static final long EXPIRY_CHECK_INTERVAL_MS = 60_000;
 
     private final GroupConfig config;
+    /** Each group's own dynamic configs (Kafka's GROUP config resource), over {@link #config}; null: none. */
+    private final GroupConfigs groupConfigs;
     private final GroupTimer timer;
     private final GroupLog groupLog;
     private final TopicRegistry topics;
     final Map<String, Group> groups = new HashMap<>();
 
-    GroupCoordinator(GroupConfig config, GroupTimer timer, GroupLog groupLog, TopicRegistry topics) {
+    GroupCoordinator(GroupConfig config, GroupConfigs groupConfigs, GroupTimer timer, GroupLog groupLog, TopicRegistry topics) {
         this.config = config;
+        this.groupConfigs = groupConfigs;
         this.timer = timer;
         this.groupLog = groupLog;
         this.topics = topics;
@@ -78,14 +82,15 @@ public final class GroupCoordinator {
      * Opens the coordinator on its own thread: creates {@value #OFFSETS_TOPIC} if needed, replays it, and
      * starts offset expiry.
      */
-    public static GroupCoordinator open(GroupConfig config, TopicRegistry topics, dev.brook.log.Flusher flusher) {
+    public static GroupCoordinator open(GroupConfig config, GroupConfigs groupConfigs, TopicRegistry topics,
+                                        dev.brook.log.Flusher flusher) {
         Topic offsetsTopic = topics.topic(OFFSETS_TOPIC);
         if (offsetsTopic == null) {
             offsetsTopic = topics.createInternal(OFFSETS_TOPIC, 1,
                     Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(16 * 1024 * 1024)));
         }
         ThreadGroupTimer timer = new ThreadGroupTimer("brook-group-coordinator");
-        GroupCoordinator c = start(config, timer, new GroupLog(offsetsTopic.partition(0), flusher), topics);
+        GroupCoordinator c = start(config, groupConfigs, timer, new GroupLog(offsetsTopic.partition(0), flusher), topics);
         c.onClose = timer;
         return c;
     }
@@ -103,7 +108,13 @@ public final class GroupCoordinator {
      * Loads committed offsets from the group log (on the coordinator thread) and starts offset expiry.
      */
     public static GroupCoordinator start(GroupConfig config, GroupTimer timer, GroupLog groupLog, TopicRegistry topics) {
-        GroupCoordinator c = new GroupCoordinator(config, timer, groupLog, topics);
+        return start(config, null, timer, groupLog, topics);
+    }
+
+    /** As {@link #start(GroupConfig, GroupTimer, GroupLog, TopicRegistry)}, with per-group dynamic configs. */
+    public static GroupCoordinator start(GroupConfig config, GroupConfigs groupConfigs, GroupTimer timer, GroupLog groupLog,
+                                         TopicRegistry topics) {
+        GroupCoordinator c = new GroupCoordinator(config, groupConfigs, timer, groupLog, topics);
         c.submit(() -> {
             c.load();
             return CompletableFuture.completedFuture(null);
@@ -259,13 +270,18 @@ public final class GroupCoordinator {
     }
 
     private ConsumerGroup convertToConsumer(ClassicGroup empty) {
-        ConsumerGroup g = new ConsumerGroup(empty.groupId, timer, config, TopicMetadata.of(topics));
+        ConsumerGroup g = new ConsumerGroup(empty.groupId, timer, configsOf(empty.groupId), TopicMetadata.of(topics));
         g.offsets.putAll(empty.offsets);
         groups.put(g.groupId, g);
         return g;
     }
 
     // ---------------------------------------------------------------- consumer protocol (KIP-848)
+
+    /** A consumer group's settings, read afresh at each use so a dynamic group config applies at once. */
+    private java.util.function.Supplier<GroupConfig> configsOf(String groupId) {
+        return groupConfigs == null ? () -> config : () -> groupConfigs.forGroup(groupId, config);
+    }
 
     public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(ConsumerGroupHeartbeatRequestData req,
                                                                                         short version, String clientId,
@@ -287,7 +303,7 @@ public final class GroupCoordinator {
                 }
                 group = convertToConsumer(cg);
             } else if (req.memberEpoch() == 0) {
-                group = new ConsumerGroup(req.groupId(), timer, config, TopicMetadata.of(topics));
+                group = new ConsumerGroup(req.groupId(), timer, configsOf(req.groupId()), TopicMetadata.of(topics));
                 groups.put(req.groupId(), group);
             } else {
                 return CompletableFuture.completedFuture(error.setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()));

@@ -52,8 +52,8 @@ final class AlterConfigsHandler implements ApiHandler<AlterConfigsRequest> {
                     if (!data.validateOnly()) {
                         broker.topics().setConfigs(topic.name(), configs);
                     }
-                } else if (type == ConfigResource.Type.BROKER && BrokerResources.isThisBroker(resource.resourceName(), broker.nodeId())) {
-                    broker.config().alter(configs, data.validateOnly());
+                } else if (type == ConfigResource.Type.BROKER) {
+                    broker.config().alter(BrokerResources.scope(resource.resourceName(), broker.nodeId()), configs, data.validateOnly());
                 } else {
                     throw new InvalidRequestException("Brook alters TOPIC configs and this broker's configs, not " + type + " " + resource.resourceName());
                 }

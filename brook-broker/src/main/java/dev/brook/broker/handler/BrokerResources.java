@@ -1,11 +1,25 @@
 package dev.brook.broker.handler;
 
-/** Naming rules for BROKER config resources: this broker's node ID, or the empty name for cluster defaults. */
+import dev.brook.broker.cluster.DynamicBrokerConfig;
+import org.apache.kafka.common.errors.InvalidRequestException;
+
+/** Naming rules for BROKER config resources: this broker's node ID, or the empty name for cluster-wide defaults. */
 final class BrokerResources {
     private BrokerResources() {
     }
 
-    static boolean isThisBroker(String resourceName, int nodeId) {
-        return resourceName == null || resourceName.isEmpty() || resourceName.equals(String.valueOf(nodeId));
+    /**
+     * The scope a BROKER resource name stands for.
+     *
+     * @throws InvalidRequestException when it names another broker
+     */
+    static DynamicBrokerConfig.Scope scope(String resourceName, int nodeId) {
+        if (resourceName == null || resourceName.isEmpty()) {
+            return DynamicBrokerConfig.Scope.CLUSTER_DEFAULT;
+        }
+        if (resourceName.equals(String.valueOf(nodeId))) {
+            return DynamicBrokerConfig.Scope.BROKER;
+        }
+        throw new InvalidRequestException("Broker " + resourceName + " is not this broker (" + nodeId + ")");
     }
 }

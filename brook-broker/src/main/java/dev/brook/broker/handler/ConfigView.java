@@ -1,7 +1,9 @@
 package dev.brook.broker.handler;
 
 import dev.brook.broker.BrokerConfig;
+import dev.brook.broker.cluster.ClientMetricsSubscriptions;
 import dev.brook.broker.cluster.DynamicBrokerConfig;
+import dev.brook.broker.cluster.GroupConfigs;
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.cluster.TopicConfigs;
 import java.util.ArrayList;
@@ -11,9 +13,9 @@ import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfi
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 
 /**
- * How configs look from outside: each topic or broker config with its value, its source (topic override,
- * dynamic broker default, static broker config, or built-in default) and its synonyms, the way Kafka's
- * DescribeConfigs and CreateTopics v5+ report them.
+ * How configs look from outside: each topic, broker, group or client-metrics config with its value, its source (topic
+ * or group override, this broker's dynamic value, the cluster-wide dynamic default, static broker config, or built-in
+ * default) and its synonyms, the way Kafka's DescribeConfigs and CreateTopics v5+ report them.
  */
 final class ConfigView {
     static final byte SOURCE_TOPIC = 1;
@@ -21,6 +23,8 @@ final class ConfigView {
     static final byte SOURCE_DYNAMIC_DEFAULT_BROKER = 3;
     static final byte SOURCE_STATIC_BROKER = 4;
     static final byte SOURCE_DEFAULT = 5;
+    static final byte SOURCE_CLIENT_METRICS = 7;
+    static final byte SOURCE_GROUP = 8;
 
     private final DynamicBrokerConfig brokerConfig;
 
@@ -60,75 +64,140 @@ final class ConfigView {
     }
 
     /**
-     * A consumer group's configs (all, or just {@code keys}): Brook keeps no per-group overrides yet, so each is the
-     * broker setting it follows ({@code consumer.session.timeout.ms} from {@code group.consumer.session.timeout.ms}, ...)
-     * with that setting's source, as Kafka reports a group that has no dynamic config.
+     * Group {@code groupId}'s configs (all, or just {@code keys}): each is the group's own dynamic value where it set
+     * one, else the broker setting it follows ({@code consumer.session.timeout.ms} from
+     * {@code group.consumer.session.timeout.ms}, ...), with both as synonyms, as Kafka reports a group.
      */
-    List<DescribeConfigsResourceResult> group(List<String> keys, boolean synonyms) {
-        Map<String, String> current = brokerConfig.current().describe();
+    List<DescribeConfigsResourceResult> group(GroupConfigs groupConfigs, String groupId, List<String> keys, boolean synonyms) {
+        Map<String, String> own = groupConfigs.overrides(groupId);
         List<DescribeConfigsResourceResult> out = new ArrayList<>();
-        for (Map.Entry<String, String> e : GROUP_CONFIGS.entrySet()) {
-            if (keys != null && !keys.contains(e.getKey())) {
+        for (GroupConfigs.Key key : GroupConfigs.keys()) {
+            if (keys != null && !keys.contains(key.name())) {
                 continue;
             }
-            String value = current.get(e.getValue());
-            byte source = brokerSource(e.getValue());
+            String defaultValue = groupConfigs.defaultValue(key);
+            byte defaultSource = brokerSource(key.brokerSynonym());
+            String value = own.getOrDefault(key.name(), defaultValue);
             DescribeConfigsResourceResult r = new DescribeConfigsResourceResult()
-                    .setName(e.getKey()).setValue(value).setReadOnly(false).setIsSensitive(false)
-                    .setConfigSource(source).setConfigType(TopicConfigs.Type.INT.id);
+                    .setName(key.name()).setValue(value).setReadOnly(false).setIsSensitive(false)
+                    .setConfigSource(own.containsKey(key.name()) ? SOURCE_GROUP : defaultSource).setConfigType(key.type().id);
             if (synonyms) {
-                r.synonyms().add(new DescribeConfigsSynonym().setName(e.getValue()).setValue(value).setSource(source));
+                if (own.containsKey(key.name())) {
+                    r.synonyms().add(synonym(key.name(), value, SOURCE_GROUP));
+                }
+                r.synonyms().add(synonym(key.brokerSynonym() == null ? key.name() : key.brokerSynonym(), defaultValue, defaultSource));
             }
             out.add(r);
         }
         return out;
     }
 
-    /** The group configs Brook reports, each with the broker setting it follows. */
-    private static final Map<String, String> GROUP_CONFIGS = new java.util.LinkedHashMap<>(Map.of(
-            "consumer.session.timeout.ms", "group.consumer.session.timeout.ms",
-            "consumer.heartbeat.interval.ms", "group.consumer.heartbeat.interval.ms"));
+    /**
+     * A client-metrics subscription's configs (all, or just {@code keys}): the ones it sets, with themselves as synonyms,
+     * and the defaults of the rest without synonyms, as Kafka reports them (a subscription that does not exist reports
+     * the defaults).
+     */
+    static List<DescribeConfigsResourceResult> clientMetrics(ClientMetricsSubscriptions subscriptions, String name,
+                                                            List<String> keys, boolean synonyms) {
+        Map<String, String> own = subscriptions.configs(name);
+        List<DescribeConfigsResourceResult> out = new ArrayList<>();
+        ClientMetricsSubscriptions.DEFAULTS.forEach((config, defaultValue) -> {
+            if (keys != null && !keys.contains(config)) {
+                return;
+            }
+            boolean set = own.containsKey(config);
+            DescribeConfigsResourceResult r = new DescribeConfigsResourceResult()
+                    .setName(config).setValue(set ? own.get(config) : defaultValue).setReadOnly(false).setIsSensitive(false)
+                    .setConfigSource(set ? SOURCE_CLIENT_METRICS : SOURCE_DEFAULT)
+                    .setConfigType(config.equals(ClientMetricsSubscriptions.INTERVAL_MS) ? TopicConfigs.Type.INT.id : TopicConfigs.Type.LIST.id);
+            if (synonyms && set) {
+                r.synonyms().add(synonym(config, own.get(config), SOURCE_CLIENT_METRICS));
+            }
+            out.add(r);
+        });
+        return out;
+    }
 
     /** The source of a topic config's default: the broker setting it follows, where that was set. */
     private byte brokerSource(String brokerKey) {
         if (brokerKey == null || !brokerConfig.current().describe().containsKey(brokerKey)) {
             return SOURCE_DEFAULT;
         }
-        return switch (brokerConfig.source(brokerKey)) {
-            case DYNAMIC -> SOURCE_DYNAMIC_DEFAULT_BROKER;
+        return sourceId(brokerConfig.source(brokerKey));
+    }
+
+    private static byte sourceId(DynamicBrokerConfig.Source source) {
+        return switch (source) {
+            case DYNAMIC_BROKER -> SOURCE_DYNAMIC_BROKER;
+            case DYNAMIC_DEFAULT -> SOURCE_DYNAMIC_DEFAULT_BROKER;
             case STATIC -> SOURCE_STATIC_BROKER;
             case DEFAULT -> SOURCE_DEFAULT;
         };
     }
 
-    /** The broker's configs (all, or just {@code keys}). */
+    /**
+     * This broker's configs (all, or just {@code keys}), each with its synonyms in precedence order: this broker's
+     * dynamic value, the cluster-wide dynamic default, the static value (where it differs from the default), and the
+     * default, as Kafka reports a broker resource named by its node ID.
+     */
     List<DescribeConfigsResourceResult> broker(List<String> keys, boolean synonyms) {
         Map<String, String> current = brokerConfig.current().describe();
+        Map<String, String> brokerOverrides = brokerConfig.dynamicOverrides(DynamicBrokerConfig.Scope.BROKER);
+        Map<String, String> clusterDefaults = brokerConfig.dynamicOverrides(DynamicBrokerConfig.Scope.CLUSTER_DEFAULT);
         List<DescribeConfigsResourceResult> out = new ArrayList<>();
         for (String name : keys == null ? current.keySet() : keys) {
             String value = current.get(name);
             if (value == null) {
                 continue;
             }
-            byte source = switch (brokerConfig.source(name)) {
-                case DYNAMIC -> SOURCE_DYNAMIC_DEFAULT_BROKER;
-                case STATIC -> SOURCE_STATIC_BROKER;
-                case DEFAULT -> SOURCE_DEFAULT;
-            };
-            DescribeConfigsResourceResult r = new DescribeConfigsResourceResult()
-                    .setName(name).setValue(value).setIsSensitive(false)
-                    .setReadOnly(!DynamicBrokerConfig.DYNAMIC_KEYS.contains(name))
-                    .setConfigSource(source).setConfigType(typeOf(value));
+            DescribeConfigsResourceResult r = entry(name, value, sourceId(brokerConfig.source(name)));
             if (synonyms) {
-                r.synonyms().add(new DescribeConfigsSynonym().setName(name).setValue(value).setSource(source));
-                if (source == SOURCE_DYNAMIC_DEFAULT_BROKER) {
-                    r.synonyms().add(new DescribeConfigsSynonym().setName(name)
-                            .setValue(brokerConfig.staticValue(name)).setSource(SOURCE_STATIC_BROKER));
+                if (brokerOverrides.containsKey(name)) {
+                    r.synonyms().add(synonym(name, brokerOverrides.get(name), SOURCE_DYNAMIC_BROKER));
+                }
+                if (clusterDefaults.containsKey(name)) {
+                    r.synonyms().add(synonym(name, clusterDefaults.get(name), SOURCE_DYNAMIC_DEFAULT_BROKER));
+                }
+                if (brokerConfig.staticSource(name) == DynamicBrokerConfig.Source.STATIC) {
+                    r.synonyms().add(synonym(name, brokerConfig.staticValue(name), SOURCE_STATIC_BROKER));
+                }
+                String defaultValue = DynamicBrokerConfig.defaultValue(name);
+                if (defaultValue != null) {
+                    r.synonyms().add(synonym(name, defaultValue, SOURCE_DEFAULT));
                 }
             }
             out.add(r);
         }
         return out;
+    }
+
+    /**
+     * The cluster-wide dynamic defaults (the broker resource with the empty name): only the configs set at that scope,
+     * each with itself as its one synonym, as Kafka reports them.
+     */
+    List<DescribeConfigsResourceResult> clusterDefaults(List<String> keys, boolean synonyms) {
+        List<DescribeConfigsResourceResult> out = new ArrayList<>();
+        brokerConfig.dynamicOverrides(DynamicBrokerConfig.Scope.CLUSTER_DEFAULT).forEach((name, value) -> {
+            if (keys == null || keys.contains(name)) {
+                DescribeConfigsResourceResult r = entry(name, value, SOURCE_DYNAMIC_DEFAULT_BROKER);
+                if (synonyms) {
+                    r.synonyms().add(synonym(name, value, SOURCE_DYNAMIC_DEFAULT_BROKER));
+                }
+                out.add(r);
+            }
+        });
+        return out;
+    }
+
+    private static DescribeConfigsResourceResult entry(String name, String value, byte source) {
+        return new DescribeConfigsResourceResult()
+                .setName(name).setValue(value).setIsSensitive(false)
+                .setReadOnly(!DynamicBrokerConfig.DYNAMIC_KEYS.contains(name))
+                .setConfigSource(source).setConfigType(typeOf(value));
+    }
+
+    private static DescribeConfigsSynonym synonym(String name, String value, byte source) {
+        return new DescribeConfigsSynonym().setName(name).setValue(value).setSource(source);
     }
 
     private static byte typeOf(String value) {

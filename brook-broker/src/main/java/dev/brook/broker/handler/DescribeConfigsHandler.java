@@ -1,9 +1,11 @@
 package dev.brook.broker.handler;
 
+import dev.brook.broker.cluster.DynamicBrokerConfig;
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.network.RequestContext;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -11,8 +13,9 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 
 /**
- * DescribeConfigs for topics, for this broker (by its node ID, or the empty name for cluster defaults), and for
- * consumer groups (the broker settings every group follows: Brook has no per-group overrides yet).
+ * DescribeConfigs for topics, for this broker (by its node ID: every config; or the empty name: the cluster-wide dynamic
+ * defaults), for groups (their own dynamic configs over the broker settings they follow) and for client-metrics
+ * subscriptions.
  */
 final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest> {
     private final BrokerNode broker;
@@ -41,17 +44,21 @@ final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequest>
                     result.setConfigs(view.topic(topic, resource.configurationKeys(), data.includeSynonyms()));
                 }
             } else if (type == ConfigResource.Type.BROKER) {
-                if (!BrokerResources.isThisBroker(resource.resourceName(), broker.nodeId())) {
-                    result.setErrorCode(Errors.INVALID_REQUEST.code())
-                            .setErrorMessage("Broker " + resource.resourceName() + " is not this broker (" + broker.nodeId() + ")");
-                } else {
-                    result.setConfigs(view.broker(resource.configurationKeys(), data.includeSynonyms()));
+                try {
+                    result.setConfigs(BrokerResources.scope(resource.resourceName(), broker.nodeId()) == DynamicBrokerConfig.Scope.BROKER
+                            ? view.broker(resource.configurationKeys(), data.includeSynonyms())
+                            : view.clusterDefaults(resource.configurationKeys(), data.includeSynonyms()));
+                } catch (InvalidRequestException e) {
+                    result.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(e.getMessage());
                 }
             } else if (type == ConfigResource.Type.GROUP) {
-                result.setConfigs(view.group(resource.configurationKeys(), data.includeSynonyms()));
+                result.setConfigs(view.group(broker.groupConfigs(), resource.resourceName(), resource.configurationKeys(), data.includeSynonyms()));
+            } else if (type == ConfigResource.Type.CLIENT_METRICS) {
+                result.setConfigs(ConfigView.clientMetrics(broker.clientMetrics(), resource.resourceName(), resource.configurationKeys(),
+                        data.includeSynonyms()));
             } else {
                 result.setErrorCode(Errors.INVALID_REQUEST.code())
-                        .setErrorMessage("Brook describes TOPIC, BROKER and GROUP configs, not " + type);
+                        .setErrorMessage("Brook describes TOPIC, BROKER, GROUP and CLIENT_METRICS configs, not " + type);
             }
         }
         return CompletableFuture.completedFuture(response);

@@ -1,5 +1,7 @@
 package dev.brook.broker.handler;
 
+import dev.brook.broker.cluster.ClientMetricsSubscriptions;
+import dev.brook.broker.cluster.DynamicBrokerConfig;
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.cluster.TopicConfigs;
 import dev.brook.broker.network.RequestContext;
@@ -9,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
@@ -21,8 +24,9 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 
 /**
- * IncrementalAlterConfigs: SET, DELETE (back to the default), APPEND and SUBTRACT (list configs only) on
- * topic configs and on the broker's dynamic configs. Each resource is validated whole and then applied
+ * IncrementalAlterConfigs: SET, DELETE (back to the default), APPEND and SUBTRACT (list configs only) on topic configs,
+ * the broker's dynamic configs (this broker's own or the cluster-wide defaults), group configs and client-metrics
+ * subscriptions. Each resource is validated whole and then applied
  * atomically and durably; {@code validate_only} stops after validation.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlterConfigsRequest> {
@@ -61,35 +65,51 @@ final class IncrementalAlterConfigsHandler implements ApiHandler<IncrementalAlte
             if (topic == null) {
                 throw new UnknownTopicOrPartitionException("Topic " + resource.resourceName() + " does not exist");
             }
-            Map<String, String> next = apply(new LinkedHashMap<>(topic.overrides()), resource, true);
+            Map<String, String> next = apply(new LinkedHashMap<>(topic.overrides()), resource, name -> {
+                TopicConfigs.Key key = TopicConfigs.key(name);
+                return key == null || key.type() != TopicConfigs.Type.LIST ? null
+                        : TopicConfigs.effective(name, Map.of(), broker.topics().brokerDefaults());
+            });
             TopicAlteration.validate(topic.overrides(), next);
             if (!validateOnly) {
                 broker.topics().setConfigs(topic.name(), next);
             }
         } else if (type == ConfigResource.Type.BROKER) {
-            if (!BrokerResources.isThisBroker(resource.resourceName(), broker.nodeId())) {
-                throw new InvalidRequestException("Broker " + resource.resourceName() + " is not this broker (" + broker.nodeId() + ")");
+            DynamicBrokerConfig.Scope scope = BrokerResources.scope(resource.resourceName(), broker.nodeId());
+            Map<String, String> next = apply(new LinkedHashMap<>(broker.config().dynamicOverrides(scope)), resource, name -> null);
+            broker.config().alter(scope, next, validateOnly);
+        } else if (type == ConfigResource.Type.GROUP) {
+            if (resource.resourceName() == null || resource.resourceName().isEmpty()) {
+                throw new InvalidRequestException("A group config resource needs the group's name");
             }
-            Map<String, String> next = apply(new LinkedHashMap<>(broker.config().dynamicOverrides()), resource, false);
-            broker.config().alter(next, validateOnly);
+            Map<String, String> next = apply(new LinkedHashMap<>(broker.groupConfigs().overrides(resource.resourceName())), resource,
+                    name -> null);
+            broker.groupConfigs().alter(resource.resourceName(), next, validateOnly);
+        } else if (type == ConfigResource.Type.CLIENT_METRICS) {
+            Map<String, String> next = apply(new LinkedHashMap<>(broker.clientMetrics().configs(resource.resourceName())), resource,
+                    name -> name.equals(ClientMetricsSubscriptions.METRICS) || name.equals(ClientMetricsSubscriptions.MATCH) ? "" : null);
+            broker.clientMetrics().alter(resource.resourceName(), next, validateOnly);
         } else {
-            throw new InvalidRequestException("Brook alters TOPIC and BROKER configs, not " + type);
+            throw new InvalidRequestException("Brook alters TOPIC, BROKER, GROUP and CLIENT_METRICS configs, not " + type);
         }
     }
 
-    private Map<String, String> apply(Map<String, String> current, IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
-                                      boolean topic) {
+    /**
+     * {@code current} with the resource's operations applied; {@code listDefault} gives a list config's value when the
+     * resource does not set it, and null for a config that is not a list (APPEND and SUBTRACT refuse it).
+     */
+    private static Map<String, String> apply(Map<String, String> current, IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
+                                             Function<String, String> listDefault) {
         for (IncrementalAlterConfigsRequestData.AlterableConfig c : resource.configs()) {
             switch (c.configOperation()) {
                 case SET -> current.put(c.name(), c.value());
                 case DELETE -> current.remove(c.name());
                 case APPEND, SUBTRACT -> {
-                    TopicConfigs.Key key = topic ? TopicConfigs.key(c.name()) : null;
-                    if (key == null || key.type() != TopicConfigs.Type.LIST) {
+                    String fallback = listDefault.apply(c.name());
+                    if (fallback == null) {
                         throw new InvalidConfigurationException("Config " + c.name() + " is not a list; APPEND and SUBTRACT need a list config");
                     }
-                    String existing = current.getOrDefault(c.name(),
-                            TopicConfigs.effective(c.name(), Map.of(), broker.topics().brokerDefaults()));
+                    String existing = current.getOrDefault(c.name(), fallback);
                     List<String> items = new ArrayList<>(Arrays.stream(existing.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList());
                     for (String v : c.value() == null ? new String[0] : c.value().split(",")) {
                         String item = v.trim();

@@ -13,8 +13,7 @@ import org.apache.kafka.common.requests.ListConfigResourcesRequest;
 /**
  * ListConfigResources (KIP-1142), which Kafka's ClientMetricsCommand {@code --list} and Admin.listConfigResources call:
  * v0 lists client-metrics subscriptions; v1 lists the resources of the types asked for (all when none): every topic,
- * this broker, and the groups and client-metrics subscriptions that have configs. Brook stores neither group configs
- * nor client-metrics subscriptions yet, so those lists are empty, as on a Kafka where none were set.
+ * this broker, the groups that have dynamic configs and the client-metrics subscriptions.
  */
 final class ListConfigResourcesHandler implements ApiHandler<ListConfigResourcesRequest> {
     private static final List<ConfigResource.Type> ALL = List.of(ConfigResource.Type.TOPIC, ConfigResource.Type.BROKER,
@@ -41,9 +40,10 @@ final class ListConfigResourcesHandler implements ApiHandler<ListConfigResources
                 }
                 case BROKER -> response.configResources().add(new ListConfigResourcesResponseData.ConfigResource()
                         .setResourceName(String.valueOf(broker.nodeId())).setResourceType(type.id()));
-                case GROUP, CLIENT_METRICS -> {
-                    // none stored
-                }
+                case GROUP -> broker.groupConfigs().all().keySet().forEach(g -> response.configResources().add(
+                        new ListConfigResourcesResponseData.ConfigResource().setResourceName(g).setResourceType(type.id())));
+                case CLIENT_METRICS -> broker.clientMetrics().names().forEach(n -> response.configResources().add(
+                        new ListConfigResourcesResponseData.ConfigResource().setResourceName(n).setResourceType(type.id())));
                 default -> {
                     return CompletableFuture.completedFuture(new ListConfigResourcesResponseData()
                             .setErrorCode(Errors.UNSUPPORTED_VERSION.code()));

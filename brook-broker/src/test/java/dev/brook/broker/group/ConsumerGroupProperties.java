@@ -61,7 +61,7 @@ class ConsumerGroupProperties {
         ManualGroupTimer timer = new ManualGroupTimer();
         GroupConfig config = GroupConfig.defaults();
         FixedTopics topics = new FixedTopics().add("t", partitions);
-        ConsumerGroup group = new ConsumerGroup("g", timer, config, topics);
+        ConsumerGroup group = new ConsumerGroup("g", timer, () -> config, topics);
         Uuid topicId = topics.id("t");
         Client[] clients = new Client[4];
         Map<Integer, Long> committed = new HashMap<>();

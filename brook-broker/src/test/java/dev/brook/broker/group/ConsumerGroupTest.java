@@ -17,7 +17,7 @@ class ConsumerGroupTest {
     private final ManualGroupTimer timer = new ManualGroupTimer();
     private final GroupConfig config = GroupConfig.defaults();
     private final FixedTopics topics = new FixedTopics().add("t", 6).add("other", 2);
-    private final ConsumerGroup group = new ConsumerGroup("g", timer, config, topics);
+    private final ConsumerGroup group = new ConsumerGroup("g", timer, () -> config, topics);
 
     /** A client as the Java consumer behaves: it owns what it was last assigned and reports it. */
     final class Client {

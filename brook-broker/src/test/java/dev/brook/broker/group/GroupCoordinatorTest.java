@@ -25,7 +25,7 @@ class GroupCoordinatorTest {
     Path dir;
 
     private final ManualGroupTimer timer = new ManualGroupTimer();
-    private final GroupConfig config = new GroupConfig(6_000, 1_800_000, 300, 100, 3_600_000L, 4096, 45_000, 5_000);
+    private final GroupConfig config = new GroupConfig(6_000, 1_800_000, 300, 100, 3_600_000L, 4096, 45_000, 5_000, 45_000, 60_000, 5_000, 15_000);
     private LogManager logs;
     private TopicRegistry topics;
     private Flusher flusher;
