@@ -7,8 +7,9 @@ import java.util.Arrays;
  * {@code brook-bench compare [--rounds N] [--quick] [--no-write]}: the side-by-side harness against Apache Kafka;
  * {@code brook-bench streams [--rounds N] [--records N] [--no-write]}: brook-streams against Kafka Streams;
  * {@code brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write]}: in-memory topics against core NATS;
- * {@code brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR]}: the log
- * cleaner's throughput and log open times;
+ * {@code brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR] [--rounds N]
+ * [--no-kafka]}: the log cleaner's throughput and log open times in process, then Brook's cleaner against Kafka's, each in
+ * its broker ({@link CleanerCompare});
  * {@code brook-bench jmh [JMH options]}: the microbenchmarks.
  */
 public final class BenchMain {
@@ -18,7 +19,7 @@ public final class BenchMain {
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help")) {
             System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench streams [--rounds N] [--records N] [--no-write]"
-                    + " | brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write] | brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR]"
+                    + " | brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write] | brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR] [--rounds N] [--no-kafka]"
                     + " | brook-bench jmh [JMH options]");
             return;
         }
@@ -74,8 +75,12 @@ public final class BenchMain {
         int valueBytes = 1_000;
         long[] openSizes = {1_000L << 20, 4_000L << 20};
         Path dir = Path.of(System.getProperty("java.io.tmpdir"), "brook-compaction-bench");
+        boolean vsKafka = true;
+        int rounds = 3;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
+                case "--no-kafka" -> vsKafka = false;
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--keys" -> keys = Integer.parseInt(args[++i]);
                 case "--overwrites" -> overwrites = Integer.parseInt(args[++i]);
                 case "--value-bytes" -> valueBytes = Integer.parseInt(args[++i]);
@@ -90,6 +95,12 @@ public final class BenchMain {
         CompactionBench b = new CompactionBench(dir, keys, overwrites, valueBytes, openSizes, 3);
         b.run();
         b.lines.forEach(System.out::println);
+        if (vsKafka) {
+            CleanerCompare c = new CleanerCompare(Path.of(System.getProperty("brook.root", ".")).toAbsolutePath().normalize(), keys, overwrites, valueBytes, 64 << 20, rounds);
+            c.run();
+            System.out.println();
+            c.table().forEach(System.out::println);
+        }
     }
 
     private static void messaging(String[] args) throws Exception {

@@ -45,6 +45,15 @@ final class BrokerProcess implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
+    /** Where the broker keeps a directory per partition: Brook's data directory, Kafka's {@code log.dirs}. */
+    Path logDir() {
+        return kafka != null ? kafka.logDir() : dataDir;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
     /**
      * Extra JVM options for one broker, from a system property (space-separated), for profiling runs, e.g.
      * {@code -Dbrook.bench.brookJvmArgs=-XX:StartFlightRecording=filename=brook.jfr,settings=profile}.

@@ -46,6 +46,12 @@ import org.apache.kafka.common.utils.internals.BufferSupplier;
  */
 final class Cleaning {
     private static final int READ_CHUNK = 1 << 20;
+    private static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
+    private static final int CRC_OFFSET = 17;
+    private static final int PRODUCER_ID_OFFSET = 43;
+    private static final int PRODUCER_EPOCH_OFFSET = 51;
+    private static final int BASE_SEQUENCE_OFFSET = 53;
+    private static final int TRANSACTIONAL_FLAG = 0x10;
 
     /** What a pass did. */
     record Result(long mappedFrom, long mappedTo, long bytesRead, long bytesWritten, int segmentsCleaned, int recordsRead,
@@ -71,6 +77,10 @@ final class Cleaning {
     private final long now;
     private ByteBuffer readBuffer = ByteBuffer.allocate(READ_CHUNK);
     private ByteBuffer writeBuffer = ByteBuffer.allocate(READ_CHUNK);
+    private final RecordWalk walk = new RecordWalk();
+    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    /** Per record of the batch {@link #filterInPlace} is on: whether it is kept. */
+    private boolean[] keep = new boolean[1024];
     private long bytesRead;
     private long bytesWritten;
     private int recordsRead;
@@ -196,7 +206,7 @@ final class Cleaning {
      * Maps every key in {@code [from, to)} to its latest offset, stopping after the last whole batch that fits.
      * Returns the offset it mapped up to.
      */
-    private long buildMap(List<Segment> segments, long from, long to) throws InterruptedException {
+    private long buildMap(List<Segment> segments, long from, long to) throws InterruptedException, IOException {
         map.clear();
         long mapped = from;
         for (Segment s : segments) {
@@ -206,35 +216,84 @@ final class Cleaning {
             if (s.baseOffset >= to) {
                 break;
             }
-            for (FileChannelRecordBatch batch : s.records.batches()) {
-                if (batch.lastOffset() < from) {
-                    continue;
+            int position = 0;
+            for (FileChannelRecordBatch b : s.records.batches()) { // headers only, to the first batch at or past from
+                if (b.lastOffset() >= from) {
+                    break;
                 }
-                if (batch.baseOffset() >= to) {
-                    return mapped;
-                }
-                Integer count = batch.countOrNull(); // records, not offsets: a cleaned batch spans more offsets than it holds
-                if (map.size() + (count == null ? batch.lastOffset() - batch.baseOffset() + 1 : count) > map.capacity()) {
-                    if (mapped > from) {
-                        return mapped; // full: the next pass maps the rest
-                    }
-                    throw new LogException(org.apache.kafka.common.protocol.Errors.KAFKA_STORAGE_ERROR, "the cleaner's offset map"
-                            + " holds " + map.capacity() + " keys, fewer than one batch of " + log.dir().getFileName()
-                            + " has records: raise log.cleaner.dedupe.buffer.size");
-                }
-                throttle.bytes(batch.sizeInBytes());
+                position = b.position() + b.sizeInBytes();
+            }
+            int size = s.size();
+            while (position < size) {
+                // whole batches through the one read buffer: no allocation per batch, whatever the log's size
+                int chunk = readChunk(s, position, size);
+                throttle.bytes(chunk);
                 checkStopped();
-                if (!batch.isControlBatch()) {
-                    for (Record r : batch) {
-                        if (r.offset() >= from && r.hasKey()) {
-                            map.put(r.key(), r.offset());
+                for (int p = 0; p < chunk; p += readBuffer.getInt(p + RecordWalk.LENGTH_OFFSET) + 12) {
+                    if (RecordWalk.walkable(readBuffer, p)) {
+                        long baseOffset = readBuffer.getLong(p);
+                        if (baseOffset >= to) {
+                            return mapped;
+                        }
+                        if (!roomFor(readBuffer.getInt(p + RecordWalk.COUNT_OFFSET), mapped > from)) {
+                            return mapped;
+                        }
+                        walk.start(readBuffer, p);
+                        while (walk.next()) {
+                            long offset = baseOffset + walk.offsetDelta;
+                            if (offset >= from && walk.keyLength >= 0) {
+                                map.put(walk.array(), walk.keyStart, walk.keyLength, offset);
+                            }
+                        }
+                        mapped = baseOffset + readBuffer.getInt(p + RecordWalk.LAST_OFFSET_DELTA_OFFSET) + 1;
+                        continue;
+                    }
+                    MutableRecordBatch batch = batchAt(readBuffer, p); // compressed, control or old-format: kafka-clients reads it
+                    if (batch.baseOffset() >= to) {
+                        return mapped;
+                    }
+                    Integer count = batch.countOrNull(); // records, not offsets: a cleaned batch spans more offsets than it holds
+                    if (!roomFor(count == null ? batch.lastOffset() - batch.baseOffset() + 1 : count, mapped > from)) {
+                        return mapped;
+                    }
+                    if (!batch.isControlBatch()) {
+                        for (Record r : batch) {
+                            if (r.offset() >= from && r.hasKey()) {
+                                map.put(r.key(), r.offset());
+                            }
                         }
                     }
+                    mapped = batch.lastOffset() + 1;
                 }
-                mapped = batch.lastOffset() + 1;
+                position += chunk;
             }
         }
         return Math.min(mapped, to);
+    }
+
+    /**
+     * Whether the map has room for a batch of {@code records} more keys; false when full after mapping some (the next
+     * pass maps the rest).
+     *
+     * @throws LogException when not even one batch fits
+     */
+    private boolean roomFor(long records, boolean mappedSome) {
+        if (map.size() + records <= map.capacity()) {
+            return true;
+        }
+        if (mappedSome) {
+            return false;
+        }
+        throw new LogException(org.apache.kafka.common.protocol.Errors.KAFKA_STORAGE_ERROR, "the cleaner's offset map"
+                + " holds " + map.capacity() + " keys, fewer than one batch of " + log.dir().getFileName()
+                + " has records: raise log.cleaner.dedupe.buffer.size");
+    }
+
+    /** The one batch at {@code position} of {@code buffer}, as kafka-clients reads it. */
+    private static MutableRecordBatch batchAt(ByteBuffer buffer, int position) {
+        int size = buffer.getInt(position + RecordWalk.LENGTH_OFFSET) + 12;
+        return MemoryRecords.readableRecords(buffer.duplicate().position(position).limit(position + size).slice())
+                .batches().iterator().next();
     }
 
     /**
@@ -278,15 +337,7 @@ final class Cleaning {
                     int chunk = readChunk(s, position, size);
                     throttle.bytes(chunk);
                     checkStopped();
-                    MemoryRecords records = MemoryRecords.readableRecords(readBuffer.duplicate().limit(chunk));
-                    writeBuffer.clear();
-                    MemoryRecords.FilterResult result = records.filterTo(filter, writeBuffer, BufferSupplier.NO_CACHING,
-                            Math.max(log.config().maxMessageBytes(), chunk));
-                    ByteBuffer filtered = result.outputBuffer();
-                    if (filtered != writeBuffer) {
-                        writeBuffer = ByteBuffer.allocate(filtered.capacity());
-                    }
-                    filtered.flip();
+                    ByteBuffer filtered = filterChunk(chunk, filter);
                     emit(MemoryRecords.readableRecords(filtered), producerLast, gap, out);
                     position += chunk;
                     bytesRead += chunk;
@@ -296,6 +347,105 @@ final class Cleaning {
             out.force(true);
             bytesWritten += out.size();
         }
+    }
+
+    /**
+     * The kept part of the {@code chunk} bytes of batches in the read buffer, as batches in the write buffer (flipped).
+     * Uncompressed batches are filtered where they lie ({@link #filterInPlace}); the rest, and batches whose kept
+     * tombstones need a delete horizon set, through kafka-clients' {@code filterTo}.
+     */
+    private ByteBuffer filterChunk(int chunk, Filter filter) {
+        ByteBuffer out = writeBuffer.capacity() >= chunk ? writeBuffer.clear() : ByteBuffer.allocate(chunk);
+        for (int p = 0; p < chunk; ) {
+            int size = readBuffer.getInt(p + RecordWalk.LENGTH_OFFSET) + 12;
+            if (out.remaining() < size) { // only after a filterTo that wrote more than it read
+                out = ByteBuffer.allocate(out.position() + chunk).put(out.flip());
+            }
+            if (!RecordWalk.walkable(readBuffer, p) || !filterInPlace(p, out)) {
+                MemoryRecords one = MemoryRecords.readableRecords(readBuffer.duplicate().position(p).limit(p + size).slice());
+                out = one.filterTo(filter, out, BufferSupplier.NO_CACHING, Math.max(log.config().maxMessageBytes(), size)).outputBuffer();
+            }
+            p += size;
+        }
+        writeBuffer = out;
+        return out.flip();
+    }
+
+    /**
+     * Filters the walkable batch at {@code p} of the read buffer into {@code out}, as {@code filterTo} with
+     * {@link Filter} would, but copying the kept records' bytes as they are: all kept, the batch as it is; none kept, an
+     * empty batch with its header fields (what {@code RETAIN_EMPTY} writes); some kept, the batch's header with its
+     * length, count, max timestamp and CRC made right for the records kept (offsets and timestamps are deltas from the
+     * header's base, which stays, and so does the last offset, as {@code filterTo} keeps it for the producer's
+     * sequence). Returns false, writing nothing, for a batch holding a tombstone but no delete horizon yet:
+     * {@code filterTo} sets the horizon there.
+     */
+    private boolean filterInPlace(int p, ByteBuffer out) {
+        ByteBuffer in = readBuffer;
+        int attributes = in.getShort(p + RecordWalk.ATTRIBUTES_OFFSET);
+        boolean hasHorizon = (attributes & RecordWalk.DELETE_HORIZON_FLAG) != 0;
+        long baseOffset = in.getLong(p);
+        long baseTimestamp = in.getLong(p + RecordWalk.BASE_TIMESTAMP_OFFSET);
+        int count = in.getInt(p + RecordWalk.COUNT_OFFSET);
+        if (keep.length < count) {
+            keep = new boolean[Math.max(count, keep.length * 2)];
+        }
+        int kept = 0;
+        long maxDelta = Long.MIN_VALUE;
+        walk.start(in, p);
+        for (int i = 0; walk.next(); i++) {
+            if (walk.valueLength < 0 && !hasHorizon) {
+                return false;
+            }
+            keep[i] = walk.keyLength >= 0 && retained(baseOffset + walk.offsetDelta, hasHorizon, baseTimestamp);
+            if (keep[i]) {
+                kept++;
+                maxDelta = Math.max(maxDelta, walk.timestampDelta);
+            }
+        }
+        recordsRead += count;
+        int size = in.getInt(p + RecordWalk.LENGTH_OFFSET) + 12;
+        if (kept == count) {
+            out.put(in.duplicate().position(p).limit(p + size));
+        } else if (kept == 0) {
+            long lastOffset = baseOffset + in.getInt(p + RecordWalk.LAST_OFFSET_DELTA_OFFSET);
+            DefaultRecordBatch.writeEmptyHeader(out, RecordBatch.MAGIC_VALUE_V2, in.getLong(p + PRODUCER_ID_OFFSET),
+                    in.getShort(p + PRODUCER_EPOCH_OFFSET), in.getInt(p + BASE_SEQUENCE_OFFSET), baseOffset, lastOffset,
+                    in.getInt(p + PARTITION_LEADER_EPOCH_OFFSET),
+                    (attributes & RecordWalk.LOG_APPEND_TIME_FLAG) != 0 ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME,
+                    in.getLong(p + RecordWalk.MAX_TIMESTAMP_OFFSET), (attributes & TRANSACTIONAL_FLAG) != 0, false);
+        } else {
+            int start = out.position();
+            out.put(in.duplicate().position(p).limit(p + RecordWalk.HEADER_BYTES));
+            walk.start(in, p);
+            for (int i = 0; walk.next(); i++) {
+                if (keep[i]) {
+                    out.put(walk.array(), walk.start, walk.size);
+                }
+            }
+            int total = out.position() - start;
+            out.putInt(start + RecordWalk.LENGTH_OFFSET, total - 12);
+            if ((attributes & RecordWalk.LOG_APPEND_TIME_FLAG) == 0) {
+                out.putLong(start + RecordWalk.MAX_TIMESTAMP_OFFSET, baseTimestamp + maxDelta);
+            }
+            out.putInt(start + RecordWalk.COUNT_OFFSET, kept);
+            crc.reset();
+            crc.update(out.array(), out.arrayOffset() + start + RecordWalk.ATTRIBUTES_OFFSET, total - RecordWalk.ATTRIBUTES_OFFSET);
+            out.putInt(start + CRC_OFFSET, (int) crc.getValue());
+        }
+        return true;
+    }
+
+    /** {@link Filter#shouldRetainRecord} for the keyed record {@link #walk} is on, at {@code offset}. */
+    private boolean retained(long offset, boolean hasHorizon, long horizon) {
+        long latest = map.get(walk.array(), walk.keyStart, walk.keyLength);
+        if (latest >= 0 && offset < latest) {
+            return false;
+        }
+        if (walk.valueLength < 0) {
+            return hasHorizon && now < horizon; // no horizon yet: filterTo's case, never here
+        }
+        return true;
     }
 
     /** Reads whole batches from {@code position} into the read buffer (grown for a batch larger than it); returns their size. */

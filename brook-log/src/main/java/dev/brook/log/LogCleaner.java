@@ -88,6 +88,7 @@ public final class LogCleaner implements Closeable {
 
     public void updateSettings(Settings settings) {
         this.settings = settings;
+        wakeUp(); // a thread backing off waits out the new backoff, not the old
     }
 
     public Settings settings() {

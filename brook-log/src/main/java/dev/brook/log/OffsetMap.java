@@ -85,9 +85,29 @@ final class OffsetMap {
         offsets[slot] = offset;
     }
 
+    /** As {@link #put(ByteBuffer, long)}, for the key at {@code array[start..start+length)}. */
+    void put(byte[] array, int start, int length, long offset) {
+        md5.update(array, start, length);
+        digest();
+        int slot = slotOf(lastHi, lastLo);
+        if (offsets[slot] < 0) {
+            hi[slot] = lastHi;
+            lo[slot] = lastLo;
+            size++;
+        }
+        offsets[slot] = offset;
+    }
+
     /** The latest offset recorded for {@code key}, or -1. */
     long get(ByteBuffer key) {
         hash(key);
+        return offsets[slotOf(lastHi, lastLo)];
+    }
+
+    /** As {@link #get(ByteBuffer)}, for the key at {@code array[start..start+length)}. */
+    long get(byte[] array, int start, int length) {
+        md5.update(array, start, length);
+        digest();
         return offsets[slotOf(lastHi, lastLo)];
     }
 
@@ -101,7 +121,15 @@ final class OffsetMap {
     }
 
     private void hash(ByteBuffer key) {
-        md5.update(key.duplicate());
+        if (key.hasArray()) {
+            md5.update(key.array(), key.arrayOffset() + key.position(), key.remaining());
+        } else {
+            md5.update(key.duplicate());
+        }
+        digest();
+    }
+
+    private void digest() {
         try {
             md5.digest(digest, 0, 16);
         } catch (java.security.DigestException e) {

@@ -69,6 +69,7 @@ final class Batches {
             ReadResult r = log.read(next, 64 * 1024);
             long before = next;
             for (RecordBatch batch : r.records().batches()) {
+                batch.ensureValid(); // the CRC holds, cleaned batches included
                 for (Record rec : batch) {
                     if (rec.offset() >= next) {
                         visitor.accept(rec);

@@ -179,6 +179,26 @@ class LogCleanerTest {
         }
     }
 
+    @Test
+    void aShorterBackoffAndAConfigChangeTakeEffectWithoutWaitingOutTheOldBackoff() {
+        log = Log.open(dir, config(new Compaction(0.5, 3_600_000, Long.MAX_VALUE, 0)), clock, false, 0);
+        for (int round = 0; round < 5; round++) {
+            for (int k = 0; k < 50; k++) {
+                log.append(record(clock.millis(), "key-" + k, "v" + round));
+            }
+        }
+        roll();
+        // an hour's backoff: only a wake-up can make the thread look again within the test
+        try (LogCleaner cleaner = new LogCleaner(() -> List.of(log), clock,
+                new LogCleaner.Settings(true, 1, 1 << 20, Double.MAX_VALUE, 3_600_000)).start()) {
+            Awaitility.await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(5)).until(() -> true);
+            assertThat(cleaner.stats().passes()).as("nothing is due: the minimum compaction lag is an hour").isZero();
+            cleaner.updateSettings(new LogCleaner.Settings(true, 1, 1 << 20, Double.MAX_VALUE, 20));
+            log.updateConfig(log.config().withCompaction(new Compaction(0.5, 0, Long.MAX_VALUE, 0)));
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> contents().size() == 51);
+        }
+    }
+
     /** An append after the log's segment.ms passes rolls it, so the records before become cleanable. */
     private void roll() {
         log.updateConfig(log.config().withSegmentMs(1));

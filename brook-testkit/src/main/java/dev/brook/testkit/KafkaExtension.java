@@ -171,6 +171,11 @@ public final class KafkaExtension implements BeforeAllCallback, AfterAllCallback
         return process;
     }
 
+    /** Kafka's {@code log.dirs}: a directory per partition, and its checkpoint files. */
+    public Path logDir() {
+        return dataDir.resolve("logs");
+    }
+
     /** Stops Kafka (SIGTERM, then SIGKILL after 30 s) and deletes its data directory. */
     @Override
     public void close() {

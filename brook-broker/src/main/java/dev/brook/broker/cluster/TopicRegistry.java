@@ -2,6 +2,7 @@ package dev.brook.broker.cluster;
 
 import dev.brook.broker.BrokerConfigException;
 import dev.brook.log.Log;
+import dev.brook.log.LogCleaner;
 import dev.brook.log.LogConfig;
 import dev.brook.log.LogException;
 import dev.brook.log.LogManager;
@@ -229,6 +230,7 @@ public final class TopicRegistry {
         publish(updated);
         LogConfig config = TopicConfigs.toLogConfig(brokerDefaults, cfg);
         topic.partitions().forEach(p -> p.storage().updateConfig(config));
+        logs.cleaner().ifPresent(LogCleaner::wakeUp); // a lowered lag or ratio may make it due now
         log.info("Topic {} configs are now {}", name, cfg);
         return updated;
     }
@@ -240,6 +242,7 @@ public final class TopicRegistry {
             LogConfig config = TopicConfigs.toLogConfig(defaults, t.overrides());
             t.partitions().forEach(p -> p.storage().updateConfig(config));
         }
+        logs.cleaner().ifPresent(LogCleaner::wakeUp);
     }
 
     static void validateConfigs(Map<String, String> overrides) {
