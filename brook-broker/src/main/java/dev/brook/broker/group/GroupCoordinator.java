@@ -142,7 +142,6 @@ public final class GroupCoordinator {
                 }
             }
         });
-        groupLog.maybeCompact(groups, timer.nowMs());
         log.info("Loaded committed offsets of {} groups", groups.size());
     }
 
@@ -618,6 +617,5 @@ public final class GroupCoordinator {
                 log.info("Expired offsets of group {}, empty since {}", g.groupId, g.emptySinceMs);
             }
         }
-        groupLog.maybeCompact(groups, now);
     }
 }

@@ -29,18 +29,17 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  * </pre>
  * Replay applies records in log order; the last one per key wins.
  *
- * <p>Compaction by snapshot: when the log holds much more than the live offsets, the whole live state is
- * appended again and everything before that snapshot is deleted with {@code deleteRecordsBefore}, so
- * replay time stays proportional to the number of live offsets. Called only on the coordinator thread.
+ * <p>The topic is {@code cleanup.policy=compact}: the log cleaner keeps the last record of each key and drops
+ * tombstones after {@code delete.retention.ms}, so replay reads about the live offsets plus the active segment, as for
+ * Kafka's {@code __consumer_offsets} (with {@code log.cleaner.enable=false} it grows as Kafka's does). Called only on
+ * the coordinator thread.
  */
 final class GroupLog {
     private static final short OFFSET_KEY = 0;
     private static final short VALUE_V0 = 0;
-    private static final int SNAPSHOT_BATCH = 500;
 
     private final Partition partition;
     private final Flusher flusher;
-    private long recordsSinceSnapshot;
 
     GroupLog(Partition partition, Flusher flusher) {
         this.partition = partition;
@@ -71,7 +70,6 @@ final class GroupLog {
             if (next == before) {
                 break;
             }
-            recordsSinceSnapshot += next - before;
         }
     }
 
@@ -116,38 +114,9 @@ final class GroupLog {
         return records.isEmpty() ? CompletableFuture.completedFuture(null) : append(records);
     }
 
-    /**
-     * When the log holds over {@code 4 × live + 10,000} records, writes the live state again and drops what came
-     * before it.
-     */
-    void maybeCompact(Map<String, ? extends Group> groups, long nowMs) {
-        long live = groups.values().stream().mapToLong(g -> g.offsets.size()).sum();
-        if (recordsSinceSnapshot <= 4 * live + 10_000) {
-            return;
-        }
-        long snapshotStart = partition.logEndOffset();
-        List<SimpleRecord> batch = new ArrayList<>(SNAPSHOT_BATCH);
-        for (Group g : groups.values()) {
-            for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
-                batch.add(new SimpleRecord(nowMs, key(g.groupId, e.getKey()), value(e.getValue())));
-                if (batch.size() == SNAPSHOT_BATCH) {
-                    partition.append(MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new)));
-                    batch.clear();
-                }
-            }
-        }
-        if (!batch.isEmpty()) {
-            partition.append(MemoryRecords.withRecords(Compression.NONE, batch.toArray(SimpleRecord[]::new)));
-        }
-        partition.storage().flush();
-        partition.deleteRecordsBefore(snapshotStart);
-        recordsSinceSnapshot = live;
-    }
-
     private CompletableFuture<Void> append(List<SimpleRecord> records) {
         try {
             long last = partition.append(MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new))).lastOffset();
-            recordsSinceSnapshot += records.size();
             return flusher.flushUpTo(partition.storage(), last + 1);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
