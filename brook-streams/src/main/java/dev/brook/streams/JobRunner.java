@@ -537,36 +537,18 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /**
-     * Replays each new task's changelog partition from the beginning to the end it has now into its stores, then
-     * starts its stream partitions at the offsets of the task's last checkpoint (the state reflects exactly the input
-     * before them); without a checkpoint they start at the committed offsets.
+     * Restores each new task's stores from its changelog ({@link ChangelogRestore}), then starts its stream partitions at
+     * the offsets of the task's last checkpoint (the state reflects exactly the input before them); without a checkpoint
+     * they start at the committed offsets.
      */
     private void restore(List<Task> created) {
-        Map<TopicPartition, Task> changelogs = new HashMap<>();
-        for (Task t : created) {
-            changelogs.put(new TopicPartition(t.changelogTopic(), t.partition), t);
-        }
-        if (changelogs.isEmpty()) {
+        if (created.isEmpty()) {
             return;
         }
-        Map<TopicPartition, List<byte[][]>> logs = new HashMap<>();
-        changelogs.keySet().forEach(tp -> logs.put(tp, new ArrayList<>()));
-        restoreConsumer.assign(changelogs.keySet());
-        restoreConsumer.seekToBeginning(changelogs.keySet());
-        Map<TopicPartition, Long> end = new HashMap<>(restoreConsumer.endOffsets(changelogs.keySet()));
-        end.entrySet().removeIf(e -> restoreConsumer.position(e.getKey()) >= e.getValue());
-        long restored = 0;
-        while (!end.isEmpty()) {
-            for (ConsumerRecord<byte[], byte[]> r : restoreConsumer.poll(Duration.ofMillis(100))) {
-                logs.get(new TopicPartition(r.topic(), r.partition())).add(new byte[][] {r.key(), r.value()});
-                restored++;
-            }
-            end.entrySet().removeIf(e -> restoreConsumer.position(e.getKey()) >= e.getValue());
-        }
-        restoreConsumer.unsubscribe();
-        for (Map.Entry<TopicPartition, Task> e : changelogs.entrySet()) {
-            Task t = e.getValue();
-            Map<String, Long> checkpoint = t.restore(logs.get(e.getKey()));
+        ChangelogRestore restore = new ChangelogRestore(restoreConsumer);
+        Map<Task, Map<String, Long>> checkpoints = restore.restore(created);
+        for (Task t : created) {
+            Map<String, Long> checkpoint = checkpoints.get(t);
             for (TopicPartition tp : streamPartitions(t)) {
                 Long offset = checkpoint.get(tp.topic());
                 if (offset != null) {
@@ -574,7 +556,7 @@ public final class JobRunner implements AutoCloseable {
                 }
             }
         }
-        log.info("job {}: restored {} changelog records into {} tasks", topology.jobName, restored, created.size());
+        log.info("job {}: restored {} changelog records into {} tasks", topology.jobName, restore.records(), created.size());
     }
 
     /** Table partitions are read from the beginning; the task's stream partitions wait until they are caught up. */

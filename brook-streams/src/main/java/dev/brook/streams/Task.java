@@ -287,36 +287,22 @@ final class Task {
         return sub.changelogTopic();
     }
 
+    /** Applies one changelog record (not a checkpoint) to the store it belongs to; see {@link ChangelogRestore}. */
+    void restoreRecord(byte[] changelogKey, byte[] value) {
+        storeOf(changelogKey).restore(Stateful.suffix(changelogKey, 2), value);
+    }
+
     /**
-     * Rebuilds the stores from this task's changelog partition, read from the beginning in order, and returns the
-     * input offsets of the last checkpoint (empty: none, start from the committed offsets). Records after the last
-     * checkpoint were written by a flush that never completed (the offsets they belong with were not recorded), so
-     * they are not applied; their keys are rewritten with the checkpointed values at the next flush, so that a later
-     * checkpoint cannot make them count.
+     * Marks a key an unfinished flush wrote as changed to {@code value}, its value at the last checkpoint (null: none),
+     * so the next flush writes that again.
      */
-    Map<String, Long> restore(List<byte[][]> log) {
-        int last = -1;
-        for (int i = log.size() - 1; i >= 0 && last < 0; i--) {
-            if (Arrays.equals(log.get(i)[0], CHECKPOINT_KEY)) {
-                last = i;
-            }
-        }
-        Map<ByteBuffer, byte[]> latest = new HashMap<>();
-        for (int i = 0; i < last; i++) {
-            byte[] k = log.get(i)[0];
-            if (!Arrays.equals(k, CHECKPOINT_KEY)) {
-                storeOf(k).restore(Stateful.suffix(k, 2), log.get(i)[1]);
-                latest.put(ByteBuffer.wrap(k), log.get(i)[1]);
-            }
-        }
-        for (int i = last + 1; i < log.size(); i++) {
-            byte[] k = log.get(i)[0];
-            storeOf(k).changed(Stateful.suffix(k, 2), latest.get(ByteBuffer.wrap(k)));
-        }
-        if (last < 0) {
-            return Map.of();
-        }
-        checkpointed = decodeOffsets(log.get(last)[1]);
+    void rewriteAtNextFlush(byte[] changelogKey, byte[] value) {
+        storeOf(changelogKey).changed(Stateful.suffix(changelogKey, 2), value);
+    }
+
+    /** Takes the restored checkpoint as this task's last; returns its input offsets. */
+    Map<String, Long> restoredCheckpoint(byte[] checkpointValue) {
+        checkpointed = decodeOffsets(checkpointValue);
         return checkpointed;
     }
 
