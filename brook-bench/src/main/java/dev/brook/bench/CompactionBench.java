@@ -25,8 +25,9 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  *       {@code valueBytes}, batches of 100 records, 64 MiB segments) is cleaned by one {@link LogCleaner} thread with
  *       Kafka's default 128 MiB buffer; reported: MB read per second of cleaning, bytes before and after, the JVM's
  *       heap in use after a GC and its RSS (VmRSS) at the end;</li>
- *   <li>open time: logs of each size, opened after a clean close (the snapshot path) and as after a crash
- *       ({@code recover}, every batch re-validated); the median of {@code rounds} opens.</li>
+ *   <li>open time: logs of each size, opened after a clean close (the snapshot path), as after a crash with everything
+ *       flushed (the recovery point at the log end: the newest roll snapshot stands in for older segments' headers),
+ *       and as after a crash with no recovery point (every batch re-validated); the median of {@code rounds} opens.</li>
  * </ul>
  * Runs on the machine's disk (the system temporary directory, or {@code --dir}); nothing is fsynced during writing.
  */
@@ -114,21 +115,29 @@ final class CompactionBench {
         write(log, records, 1_000_000, valueBytes, new Random(2));
         long size = log.sizeInBytes();
         int segments = log.segmentCount();
+        long end = log.logEndOffset();
         log.close();
         List<Long> clean = new ArrayList<>();
+        List<Long> crash = new ArrayList<>();
         List<Long> unclean = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             long t0 = System.nanoTime();
             Log l = Log.open(logDir, config(false), Clock.systemUTC(), false, 0);
             clean.add((System.nanoTime() - t0) / 1_000_000);
             l.close();
+            // as after a SIGKILL with everything flushed: the recovery point is the log end (the newest roll snapshot)
+            t0 = System.nanoTime();
+            l = Log.open(logDir, config(false), Clock.systemUTC(), true, end);
+            crash.add((System.nanoTime() - t0) / 1_000_000);
+            l.close();
             t0 = System.nanoTime();
             l = Log.open(logDir, config(false), Clock.systemUTC(), true, 0);
             unclean.add((System.nanoTime() - t0) / 1_000_000);
             l.close();
         }
-        lines.add(String.format("| open: %,d MB in %d segments | after a clean close %,d ms | as after a crash (every batch checked) %,d ms |",
-                size / 1_000_000, segments, median(clean), median(unclean)));
+        lines.add(String.format("| open: %,d MB in %d segments | after a clean close %,d ms | after a crash, recovery point at the end %,d ms"
+                + " | after a crash, no recovery point (every batch checked) %,d ms |", size / 1_000_000, segments, median(clean),
+                median(crash), median(unclean)));
         deleteRecursively(logDir);
     }
 

@@ -50,9 +50,11 @@ abstract class IndexFile implements AutoCloseable {
             try (RandomAccessFile raf = new RandomAccessFile(path.toFile(), "rw")) {
                 if (existing == 0) {
                     raf.setLength(0); // a fresh or untrusted index: start from a sparse, all-zero file, no writes
+                    raf.setLength((long) maxEntries * entrySize);
                 }
-                raf.setLength((long) maxEntries * entrySize);
-                mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, (long) maxEntries * entrySize);
+                // a trusted index is mapped at the size it has (a closed segment's was trimmed to its entries): no
+                // resizing at open, which is most of what opening a segment costs; the first append grows it (reserve)
+                mmap = raf.getChannel().map(FileChannel.MapMode.READ_WRITE, 0, existing == 0 ? (long) maxEntries * entrySize : length);
             }
             entries = existing;
             backed = existing * entrySize;
@@ -106,6 +108,9 @@ abstract class IndexFile implements AutoCloseable {
      */
     final boolean reserve(int more) {
         long needed = Math.min((long) (entries + more) * entrySize, (long) maxEntries * entrySize);
+        if (mmap.capacity() < needed) {
+            expand(); // opened trimmed, now written to (a segment rebuilt or reopened for appends)
+        }
         if (needed <= backed) {
             return true;
         }
@@ -149,7 +154,9 @@ abstract class IndexFile implements AutoCloseable {
 
     /** Shrinks the file to its entries; the index stays usable (remapped read-write at the new size). */
     void trim() {
-        resize(entries * entrySize);
+        if (mmap.capacity() != entries * entrySize) {
+            resize(entries * entrySize);
+        }
     }
 
     /** Grows the file back to its maximum size so that appends can continue (a trimmed index reopened for writing). */

@@ -115,7 +115,12 @@ public final class Log implements PartitionLog {
     private void load(boolean recover, long recoveryPoint) throws IOException {
         LogSnapshot snapshot = LogSnapshot.takeFrom(dir);
         if (recover || snapshot == null || !loadFrom(snapshot, recoveryPoint)) {
-            new LogLoader(dir, config, clock, producers).load(segments, recover, recoveryPoint);
+            // the newest roll snapshot whose segments were flushed: their headers need no walking, nor their producers
+            LogSnapshot roll = LogSnapshot.latestRoll(dir, recover ? recoveryPoint : Long.MAX_VALUE);
+            if (roll != null) {
+                producers.copyFrom(roll.producers);
+            }
+            new LogLoader(dir, config, clock, producers).load(segments, recover, recoveryPoint, roll);
         }
         if (segments.isEmpty()) {
             segments.put(0L, Segment.open(dir, 0, config, false));
@@ -263,6 +268,13 @@ public final class Log implements PartitionLog {
         appendLastTimeIndexEntry(active);
         active.trimIndexes();
         Segment next = Segment.open(dir, logEndOffset, config, false);
+        try {
+            if (!damageSeen) {
+                LogSnapshot.writeAtRoll(dir, logEndOffset, segments.values(), producers);
+            }
+        } catch (IOException e) {
+            log.warn("Cannot write the roll snapshot of {} at {}: an open after a crash walks more batch headers", dir, logEndOffset, e);
+        }
         segments.put(logEndOffset, next);
         return next;
     }
@@ -341,6 +353,11 @@ public final class Log implements PartitionLog {
      */
     private LogException corrupt(String what) {
         damageSeen = true; // no snapshot at close: the next open walks the headers and repairs the segment
+        try {
+            LogSnapshot.deleteRollSnapshots(dir); // nor one of a roll (none is written from now on), after a crash
+        } catch (IOException e) {
+            log.warn("Cannot delete the roll snapshots of {}: {}", dir, e.getMessage());
+        }
         CORRUPTION.log("corrupt batch on read", "Log {} is damaged: {}. Fetches there get CORRUPT_MESSAGE; restart the broker "
                 + "to have the segment repaired or quarantined", dir, what);
         return new LogException(Errors.CORRUPT_MESSAGE, "log " + dir.getFileName() + " is damaged on disk: " + what);
@@ -642,6 +659,7 @@ public final class Log implements PartitionLog {
             }
             Segment first = group.get(0);
             Segment last = group.get(group.size() - 1);
+            LogSnapshot.deleteRollSnapshots(dir); // they describe the segments being replaced
             SegmentSwap.commitAndComplete(dir, cleaned, first.baseOffset, last.nextOffset);
             Segment fresh = Segment.open(dir, first.baseOffset, config, false);
             if (!fresh.rebuild(new ProducerStateTable()) || fresh.nextOffset != last.nextOffset) {
@@ -764,6 +782,8 @@ public final class Log implements PartitionLog {
             try {
                 if (!damageSeen) {
                     LogSnapshot.write(dir, logEndOffset, segments.values(), producers);
+                } else {
+                    LogSnapshot.deleteRollSnapshots(dir); // nor may a roll snapshot stand in for the damaged segment's headers
                 }
             } catch (IOException e) {
                 log.warn("Could not write the clean-shutdown snapshot of {} ({}); its next open reads its batch headers", dir, e.getMessage());

@@ -71,8 +71,9 @@ final class LogLoader {
     }
 
     /**
-     * As {@link #load(ConcurrentSkipListMap, boolean, long)}; with a clean-shutdown {@code snapshot}, the segments it
-     * describes (all but the active one) are opened from it without walking their batches.
+     * As {@link #load(ConcurrentSkipListMap, boolean, long)}; with a {@code snapshot} (the clean-shutdown one, or a roll
+     * snapshot whose producers the caller has put in the table), the segments it describes, but for the active one and
+     * those to re-validate, are opened from it without walking their batches.
      */
     void load(ConcurrentSkipListMap<Long, Segment> segments, boolean recover, long recoveryPoint, LogSnapshot snapshot) throws IOException {
         Set<Long> rebuild = new HashSet<>(finishInterruptedRepairs());
@@ -141,11 +142,13 @@ final class LogLoader {
             boolean rebuildIndexes = validate || last || rebuild.contains(base);
             Segment s = Segment.open(dir, base, config, !rebuildIndexes);
             boolean inLine;
+            // below a snapshot's offset its producers are already known: a walk there must not replay older batches over them
+            ProducerStateTable seen = snapshot != null && base < snapshot.logEndOffset ? new ProducerStateTable() : producers;
             if (rebuildIndexes || !s.offsetIndex.isSane() || !s.timeIndex.isSane()
                     || s.offsetIndex.lastPosition() >= Math.max(1, s.size()) || (s.offsetIndex.entries() == 0 && !s.isEmpty())) {
-                inLine = s.rebuild(producers);
+                inLine = s.rebuild(seen);
             } else {
-                inLine = s.load(producers);
+                inLine = s.load(seen);
             }
             if (inLine && nextBase >= 0 && s.nextOffset > nextBase) {
                 inLine = false;

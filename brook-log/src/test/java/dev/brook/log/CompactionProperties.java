@@ -98,7 +98,9 @@ class CompactionProperties {
                         log.close();
                         log = Log.open(dir, config, clock, false, 0);
                     }
-                    case CRASH_RESTART -> log = Log.open(dir, config, clock, true, 0);
+                    // everything written is on disk (the page cache survives a process crash); half the time the
+                    // recovery point says so too, and the newest roll snapshot below it stands in for older headers
+                    case CRASH_RESTART -> log = Log.open(dir, config, clock, true, op.a() % 2 == 0 ? 0 : log.logEndOffset());
                     case CRASH_IN_SWAP -> {
                         int[] steps = {0};
                         int crashAt = op.a() % 5; // 0: while writing the cleaned file; 1..4: at the swap's steps

@@ -87,6 +87,45 @@ class LogSnapshotTest {
     }
 
     @Test
+    void anOpenAfterACrashWalksOnlyTheSegmentsAfterTheNewestRollSnapshotBelowTheRecoveryPoint() {
+        log = Log.open(dir, config, clock, false, 0);
+        fill();
+        List<String> contents = Batches.readAll(log);
+        log.flush();
+        long recoveryPoint = log.logEndOffset();
+        assertThat(rollSnapshots()).as("the newest two rolls' snapshots are kept").hasSize(2);
+        // the process dies here: no close, no clean-shutdown snapshot
+
+        long walks = walksDuring(() -> log = Log.open(dir, config, clock, true, recoveryPoint));
+
+        assertThat(walks).as("only the active segment, after the last roll, is walked").isEqualTo(1);
+        assertThat(Batches.readAll(log)).isEqualTo(contents);
+        assertThat(log.producerCount()).isEqualTo(2);
+        assertThat(log.append(idempotent(1, 299, "value-299-" + "x".repeat(40))).duplicate()).as("de-duplicated still").isTrue();
+        assertThat(log.append(idempotent(1, 300, "next")).firstOffset()).isEqualTo(301);
+    }
+
+    @Test
+    void aRollSnapshotAboveTheRecoveryPointIsNotUsed() {
+        log = Log.open(dir, config, clock, false, 0);
+        fill();
+        int segments = log.segmentCount();
+
+        long walks = walksDuring(() -> log = Log.open(dir, config, clock, true, 10)); // only offsets below 10 were flushed
+
+        assertThat(walks).isGreaterThanOrEqualTo(segments);
+        assertThat(log.append(idempotent(1, 299, "value-299-" + "x".repeat(40))).duplicate()).isTrue();
+    }
+
+    private List<Path> rollSnapshots() {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.toString().endsWith(".roll-snapshot")).toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
     void aSnapshotThatNoLongerMatchesTheSegmentsIsIgnored() throws Exception {
         log = Log.open(dir, config, clock, false, 0);
         fill();
