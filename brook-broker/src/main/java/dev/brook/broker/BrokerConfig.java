@@ -6,6 +6,7 @@ import dev.brook.log.LogCleaner;
 import dev.brook.log.LogConfig;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.kafka.common.record.TimestampType;
@@ -39,6 +40,8 @@ import org.apache.kafka.common.record.TimestampType;
  *                                 is forgotten by the partitions it wrote to (1 day)
  * @param cleaner                  the log cleaner's settings ({@code log.cleaner.*}; the topic defaults among them,
  *                                 such as {@code log.cleaner.delete.retention.ms}, are in {@code logDefaults})
+ * @param advertised               {@code advertised.listeners}' entry for the served listener: the address Metadata gives
+ *                                 clients; null: the bound address ({@code localhost} when bound to every interface)
  */
 public record BrokerConfig(
         String host,
@@ -57,7 +60,8 @@ public record BrokerConfig(
         GroupConfig groups,
         String memoryTopics,
         long producerIdExpirationMs,
-        LogCleaner.Settings cleaner) {
+        LogCleaner.Settings cleaner,
+        Listeners.Endpoint advertised) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9092;
@@ -91,19 +95,19 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
                 100 * 1024 * 1024, true, DEFAULT_GROUP_COMMIT_INTERVAL_US, 300_000L, 100L, 600_000L,
-                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS);
+                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS, null);
     }
 
     public BrokerConfig withListener(String host, int port) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised);
     }
 
     public BrokerConfig withDataDir(Path dataDir) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised);
     }
 
     /**
@@ -130,19 +134,44 @@ public record BrokerConfig(
         String memory = memoryTopics;
         LogCleaner.Settings cl = cleaner;
         long producerExpiry = producerIdExpirationMs;
+        Listeners.Endpoint adv = advertised;
+        String listenersKey = "listeners";
+        String listeners = null;
+        String controllerNames = "";
+        String protocolMap = "";
+        String advertisedListeners = null;
+        String servedName = "PLAINTEXT";
         for (Map.Entry<String, String> e : all.entrySet()) {
             String k = e.getKey().trim();
             String v = e.getValue().trim();
             switch (k) {
                 case "listeners", "listen" -> {
-                    int colon = v.lastIndexOf(':');
-                    String hostPart = colon < 0 ? v : v.substring(0, colon);
-                    int scheme = hostPart.indexOf("://");
-                    h = scheme >= 0 ? hostPart.substring(scheme + 3) : hostPart;
-                    if (h.isEmpty()) {
-                        h = DEFAULT_HOST;
+                    listenersKey = k;
+                    listeners = v;
+                }
+                case "controller.listener.names" -> controllerNames = v;
+                case "listener.security.protocol.map" -> protocolMap = v;
+                case "advertised.listeners" -> advertisedListeners = v;
+                case "process.roles" -> {
+                    if (!Arrays.asList(v.replace(" ", "").split(",")).contains("broker")) {
+                        throw new BrokerConfigException(k, v, "Brook is a broker (and its own controller): the roles must include broker");
                     }
-                    p = colon < 0 ? DEFAULT_PORT : parseInt(k, v.substring(colon + 1));
+                }
+                case "offsets.topic.replication.factor", "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
+                     "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr",
+                     "default.replication.factor", "min.insync.replicas" -> {
+                    if (parseInt(k, v) != 1) {
+                        throw new BrokerConfigException(k, v, "Brook is a single node: it keeps one copy of each partition, so this must be 1");
+                    }
+                }
+                case "controller.quorum.voters", "controller.quorum.bootstrap.servers", "inter.broker.listener.name",
+                     "num.network.threads", "num.io.threads", "socket.send.buffer.bytes", "socket.receive.buffer.bytes",
+                     "num.recovery.threads.per.data.dir", "num.replica.fetchers", "background.threads", "queued.max.requests",
+                     "offsets.topic.num.partitions", "transaction.state.log.num.partitions",
+                     "share.coordinator.state.topic.num.partitions", "metadata.log.dir", "log.cleaner.io.buffer.size",
+                     "log.cleaner.io.buffer.load.factor" -> {
+                    // Kafka settings with nothing to set in one Brook process (its threads, buffers, controller quorum and
+                    // internal-topic layouts are its own), accepted so that a Kafka server.properties starts Brook
                 }
                 case "log.dirs", "log.dir", "data.dir" -> dir = Paths.get(v);
                 case "node.id", "broker.id" -> id = parseInt(k, v);
@@ -203,13 +232,26 @@ public record BrokerConfig(
                 default -> throw new BrokerConfigException(k, v, "unknown broker config");
             }
         }
-        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory, producerExpiry, cl);
+        if (listeners != null) {
+            Listeners.Endpoint served = Listeners.served(listenersKey, listeners, controllerNames, protocolMap);
+            h = served.host().isEmpty() ? DEFAULT_HOST : served.host();
+            p = served.port();
+            servedName = served.name();
+        }
+        if (advertisedListeners != null) {
+            adv = Listeners.advertised(advertisedListeners, servedName);
+        }
+        return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory,
+                producerExpiry, cl, adv);
     }
 
     /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("listeners", "PLAINTEXT://" + host + ":" + port);
+        if (advertised != null) {
+            m.put("advertised.listeners", advertised.name() + "://" + advertised.host() + ":" + advertised.port());
+        }
         m.put("log.dirs", dataDir.toString());
         m.put("node.id", String.valueOf(nodeId));
         m.put("auto.create.topics.enable", String.valueOf(autoCreateTopics));

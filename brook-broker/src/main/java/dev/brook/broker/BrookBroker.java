@@ -127,7 +127,9 @@ public final class BrookBroker implements AutoCloseable {
             }
             InetSocketAddress bound = server.localAddress();
             String advertisedHost = bound.getAddress().isAnyLocalAddress() ? "localhost" : config.host();
-            node.advertise(InetSocketAddress.createUnresolved(advertisedHost, bound.getPort()));
+            node.advertise(config.advertised() != null
+                    ? InetSocketAddress.createUnresolved(config.advertised().host(), config.advertised().port())
+                    : InetSocketAddress.createUnresolved(advertisedHost, bound.getPort()));
             log.info("Brook node {} of cluster {} serving {} topics on {}", config.nodeId(), identity.clusterId(),
                     topics.topics().size(), bound);
             return new BrookBroker(logs, flusher, server, topics, groups, node);

@@ -38,6 +38,49 @@ class BrokerConfigTest {
         assertThat(c.logDefaults().timestampType()).isEqualTo(TimestampType.LOG_APPEND_TIME);
     }
 
+    /** The config/server.properties Kafka 4.4 ships for a single KRaft node, as a user brings it along. */
+    private static final Map<String, String> KAFKA_SERVER_PROPERTIES = Map.ofEntries(
+            Map.entry("process.roles", "broker,controller"), Map.entry("node.id", "1"),
+            Map.entry("controller.quorum.bootstrap.servers", "localhost:9093"),
+            Map.entry("listeners", "PLAINTEXT://:9092,CONTROLLER://:9093"),
+            Map.entry("inter.broker.listener.name", "PLAINTEXT"),
+            Map.entry("advertised.listeners", "PLAINTEXT://localhost:9092,CONTROLLER://localhost:9093"),
+            Map.entry("controller.listener.names", "CONTROLLER"),
+            Map.entry("listener.security.protocol.map", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"),
+            Map.entry("num.network.threads", "3"), Map.entry("num.io.threads", "8"),
+            Map.entry("socket.send.buffer.bytes", "102400"), Map.entry("socket.receive.buffer.bytes", "102400"),
+            Map.entry("socket.request.max.bytes", "104857600"), Map.entry("log.dirs", "/tmp/kraft-combined-logs"),
+            Map.entry("num.partitions", "1"), Map.entry("num.recovery.threads.per.data.dir", "1"),
+            Map.entry("offsets.topic.replication.factor", "1"), Map.entry("share.coordinator.state.topic.replication.factor", "1"),
+            Map.entry("share.coordinator.state.topic.min.isr", "1"), Map.entry("transaction.state.log.replication.factor", "1"),
+            Map.entry("transaction.state.log.min.isr", "1"), Map.entry("log.retention.hours", "168"),
+            Map.entry("log.segment.bytes", "1073741824"), Map.entry("log.retention.check.interval.ms", "300000"));
+
+    @Test
+    void takesKafkasOwnServerPropertiesServingItsPlaintextListenerAndAdvertisingWhatItSays() {
+        BrokerConfig c = BrokerConfig.defaults().with(KAFKA_SERVER_PROPERTIES);
+        assertThat(c.port()).as("the PLAINTEXT listener, not the controller's").isEqualTo(9092);
+        assertThat(c.host()).isEqualTo("127.0.0.1");
+        assertThat(c.advertised()).isEqualTo(new Listeners.Endpoint("PLAINTEXT", "localhost", 9092));
+        assertThat(c.dataDir()).isEqualTo(Paths.get("/tmp/kraft-combined-logs"));
+        assertThat(c.logDefaults().retentionMs()).isEqualTo(168 * 3_600_000L);
+        assertThat(c.describe()).containsEntry("advertised.listeners", "PLAINTEXT://localhost:9092");
+    }
+
+    @Test
+    void refusesListenersAndReplicationItCannotServe() {
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("listeners", "SSL://:9093")))
+                .hasMessageContaining("listener SSL is SSL; Brook serves PLAINTEXT listeners only");
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("listeners", "A://:9093,B://:9094",
+                "listener.security.protocol.map", "A:PLAINTEXT,B:PLAINTEXT"))).hasMessageContaining("one listener, not 2");
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("offsets.topic.replication.factor", "3")))
+                .hasMessageContaining("offsets.topic.replication.factor=3").hasMessageContaining("must be 1");
+        assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("process.roles", "controller")))
+                .hasMessageContaining("must include broker");
+        assertThat(BrokerConfig.defaults().with(Map.of("listeners", "INTERNAL://127.0.0.1:9300",
+                "listener.security.protocol.map", "INTERNAL:PLAINTEXT")).port()).isEqualTo(9300);
+    }
+
     @Test
     void rejectsAnUnknownKeyNamingIt() {
         assertThatThrownBy(() -> BrokerConfig.defaults().with(Map.of("log.retention.mss", "5")))
