@@ -208,6 +208,7 @@ public final class LogManager implements Closeable {
         }
         for (MemoryLog m : memoryLogs.values()) {
             try {
+                m.expireProducers(producerIdExpirationMs);
                 m.applyRetention();
             } catch (RuntimeException e) {
                 FAILURES.log("retention failed", "Retention of {} failed", m, e);

@@ -142,6 +142,26 @@ public final class MemoryLog implements PartitionLog {
         logStartOffset = Math.max(logStartOffset, gone.lastOffset() + 1);
     }
 
+    /** Forgets idempotent producers whose last batch is older than {@code expirationMs} ({@code producer.id.expiration.ms}). */
+    public int expireProducers(long expirationMs) {
+        lock.lock();
+        try {
+            return producers.expire(clock.millis(), expirationMs);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How many idempotent producers this partition remembers. */
+    public int producerCount() {
+        lock.lock();
+        try {
+            return producers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     @Override
     public ReadResult read(long offset, int maxBytes) {
         long end = logEndOffset;

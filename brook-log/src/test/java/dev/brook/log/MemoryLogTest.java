@@ -40,6 +40,24 @@ class MemoryLogTest {
     }
 
     @Test
+    void idempotentProducersSilentForTheExpirationAreForgotten() {
+        MemoryLog log = open(config(-1, -1));
+        log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, 1L, (short) 0, 0,
+                new org.apache.kafka.common.record.internal.SimpleRecord(clock.millis(), "a".getBytes())));
+        clock.advance(10_000);
+        log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, 2L, (short) 0, 0,
+                new org.apache.kafka.common.record.internal.SimpleRecord(clock.millis(), "b".getBytes())));
+        clock.advance(5_000);
+
+        assertThat(log.producerCount()).isEqualTo(2);
+        assertThat(log.expireProducers(12_000)).isEqualTo(1);
+        assertThat(log.producerCount()).isEqualTo(1);
+        assertThat(log.append(MemoryRecords.withIdempotentRecords(Compression.NONE, 2L, (short) 0, 0,
+                new org.apache.kafka.common.record.internal.SimpleRecord(clock.millis(), "b".getBytes()))).duplicate())
+                .as("the producer still remembered de-duplicates").isTrue();
+    }
+
+    @Test
     void appendsGetContiguousOffsetsAndReadsReturnValidBatches() {
         MemoryLog log = open(LogConfig.defaults());
         AppendResult a = log.append(Batches.of(clock.millis(), "a", "b", "c"));
