@@ -235,10 +235,10 @@ final class Cleaning {
                         if (baseOffset >= to) {
                             return mapped;
                         }
+                        walk.start(readBuffer, p); // checks the count against the batch's size first
                         if (!roomFor(readBuffer.getInt(p + RecordWalk.COUNT_OFFSET), mapped > from)) {
                             return mapped;
                         }
-                        walk.start(readBuffer, p);
                         while (walk.next()) {
                             long offset = baseOffset + walk.offsetDelta;
                             if (offset >= from && walk.keyLength >= 0) {
@@ -387,12 +387,12 @@ final class Cleaning {
         long baseOffset = in.getLong(p);
         long baseTimestamp = in.getLong(p + RecordWalk.BASE_TIMESTAMP_OFFSET);
         int count = in.getInt(p + RecordWalk.COUNT_OFFSET);
+        walk.start(in, p); // checks the count against the batch's size first
         if (keep.length < count) {
             keep = new boolean[Math.max(count, keep.length * 2)];
         }
         int kept = 0;
         long maxDelta = Long.MIN_VALUE;
-        walk.start(in, p);
         for (int i = 0; walk.next(); i++) {
             if (walk.valueLength < 0 && !hasHorizon) {
                 return false;

@@ -61,6 +61,9 @@ final class RecordWalk {
         pos = base + HEADER_BYTES;
         end = base + 12 + buffer.getInt(batchStart + LENGTH_OFFSET);
         remaining = buffer.getInt(batchStart + COUNT_OFFSET);
+        if (remaining < 0 || remaining > end - pos) { // a record takes at least a byte; the cleaner does not check CRCs
+            throw new LogException(Errors.CORRUPT_MESSAGE, "a batch claims " + remaining + " records in " + (end - pos) + " bytes");
+        }
         return this;
     }
 
