@@ -390,6 +390,19 @@ class EveryApiVersionTest {
             case LIST_CONFIG_RESOURCES -> List.of(v -> new org.apache.kafka.common.requests.ListConfigResourcesRequest.Builder(
                     new org.apache.kafka.common.message.ListConfigResourcesRequestData().setResourceTypes(v == 0
                             ? List.of(org.apache.kafka.common.config.ConfigResource.Type.CLIENT_METRICS.id()) : List.of())).build(v));
+            case ELECT_LEADERS -> List.of(
+                    v -> new org.apache.kafka.common.requests.ElectLeadersRequest.Builder(org.apache.kafka.common.ElectionType.PREFERRED,
+                            List.of(new org.apache.kafka.common.TopicPartition("every-version-missing", 0)), 30_000).build(v),
+                    v -> new org.apache.kafka.common.requests.ElectLeadersRequest.Builder(org.apache.kafka.common.ElectionType.PREFERRED,
+                            null, 30_000).build(v));
+            case LIST_PARTITION_REASSIGNMENTS -> List.of(v -> new org.apache.kafka.common.requests.ListPartitionReassignmentsRequest.Builder(
+                    new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData()).build(v));
+            case ALTER_PARTITION_REASSIGNMENTS -> List.of(v -> new org.apache.kafka.common.requests.AlterPartitionReassignmentsRequest.Builder(
+                    new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData().setTopics(List.of(
+                            new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignableTopic()
+                                    .setName("every-version-missing").setPartitions(List.of(
+                                            new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignablePartition()
+                                                    .setPartitionIndex(0).setReplicas(List.of(1))))))).build(v));
             default -> List.of();
         };
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.brook.testkit.BrookExtension;
 import dev.brook.testkit.KafkaExtension;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -214,6 +215,41 @@ class KafkaToolsTest {
             both(CONFIGS, "--alter", "--entity-type", "brokers", "--entity-name", "1", "--delete-config", "log.cleaner.backoff.ms");
             both(CONFIGS, "--alter", "--entity-type", "brokers", "--entity-default", "--delete-config", "log.cleaner.delete.retention.ms");
         }
+    }
+
+    @Test
+    void leaderElectionAndReassignmentCommandsFindEveryReplicaWhereItBelongs() throws Exception {
+        String topic = AdminClientTest.uniqueTopic();
+        for (String bootstrap : List.of(kafka.bootstrapServers(), brook.bootstrapServers())) {
+            try (Admin admin = Clients.admin(bootstrap)) {
+                admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+            }
+        }
+        String election = "org.apache.kafka.tools.LeaderElectionCommand";
+        Both all = both(election, "--election-type", "preferred", "--all-topic-partitions");
+        assertThat(all.brook().stdout().strip()).isEqualTo(all.kafka().stdout().strip());
+        Both one = both(election, "--election-type", "preferred", "--topic", topic, "--partition", "1");
+        assertThat(one.brook().stdout().strip()).isEqualTo(one.kafka().stdout().strip())
+                .isEqualTo("Valid replica already elected for partitions " + topic + "-1");
+        Both missing = both(election, "--election-type", "preferred", "--topic", "no-such-topic", "--partition", "0");
+        assertThat(missing.brook().exitCode()).isEqualTo(1);
+        assertThat(firstLine(missing.brook().stdout() + missing.brook().stderr()))
+                .isEqualTo(firstLine(missing.kafka().stdout() + missing.kafka().stderr())).contains("No such topic as no-such-topic");
+
+        String reassign = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
+        Path plan = Files.createTempFile("reassign-", ".json");
+        Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + topic + "\",\"partition\":0,\"replicas\":[1]}]}");
+        for (List<String> step : List.of(List.of("--list"), List.of("--execute"), List.of("--verify"), List.of("--cancel"))) {
+            List<String> args = new ArrayList<>(step);
+            if (!step.get(0).equals("--list")) {
+                args.addAll(List.of("--reassignment-json-file", plan.toString()));
+            }
+            Both r = both(reassign, args.toArray(String[]::new));
+            assertThat(r.brook().exitCode()).as("%s", step).isZero();
+            assertThat(r.brook().stdout().replaceAll("\"log_dirs\":\\[[^\\]]*\\]", "DIRS").strip()).as("%s", step)
+                    .isEqualTo(r.kafka().stdout().replaceAll("\"log_dirs\":\\[[^\\]]*\\]", "DIRS").strip());
+        }
+        Files.delete(plan);
     }
 
     private static final String CONFIGS = "org.apache.kafka.tools.ConfigCommand";

@@ -26,6 +26,7 @@ public final class Apis {
         d.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
         GroupApis.register(d, broker, groups);
         AclApis.register(d);
+        ReplicaApis.register(d, broker);
         d.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker));
         d.register(ApiKeys.DESCRIBE_QUORUM, new DescribeQuorumHandler(broker));
         d.register(ApiKeys.LIST_CONFIG_RESOURCES, new ListConfigResourcesHandler(broker));
