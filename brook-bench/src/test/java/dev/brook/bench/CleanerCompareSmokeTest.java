@@ -1,11 +1,9 @@
 package dev.brook.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,10 +19,8 @@ class CleanerCompareSmokeTest {
         Path root = Path.of("..").toAbsolutePath().normalize();
         boolean ready = Files.isDirectory(root.resolve("brook-bench/kafka-server/target/lib"))
                 && Files.isRegularFile(root.resolve("brook-server/target/brook.jar"));
-        if (!ready && "true".equals(System.getenv("CI"))) {
-            fail("Kafka's jars or brook.jar are missing; .ci/run fetches Kafka before ./mvnw verify");
-        }
-        Assumptions.assumeTrue(ready, "run bin/brook-bench once (it fetches Kafka) to enable this test");
+        SmokePrerequisites.require(ready, "Kafka's jars or brook.jar are missing; .ci/run fetches Kafka before ./mvnw verify",
+                "run bin/brook-bench once (it fetches Kafka) to enable this test");
         CleanerCompare c = new CleanerCompare(root, 2_000, 10, 200, 1 << 20, 1);
         c.run();
         for (BrokerProcess.Kind kind : BrokerProcess.Kind.values()) {

@@ -1,14 +1,12 @@
 package dev.brook.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -27,10 +25,8 @@ class MessagingCompareSmokeTest {
         boolean nats = List.of("/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server").stream()
                 .anyMatch(p -> Files.isExecutable(Path.of(p)));
         boolean ready = nats && Files.isRegularFile(root.resolve("brook-server/target/brook.jar"));
-        if (!ready && "true".equals(System.getenv("CI"))) {
-            fail("nats-server or brook.jar is missing; .ci/run installs nats-server before ./mvnw verify");
-        }
-        Assumptions.assumeTrue(ready, "apt-get install nats-server to enable this test");
+        SmokePrerequisites.require(ready, "nats-server or brook.jar is missing; .ci/run installs nats-server before ./mvnw verify",
+                "apt-get install nats-server to enable this test");
         int seconds = 1;
         int rate = 200;
         MessagingCompare c = new MessagingCompare(root, 1, seconds, new int[] {rate}, new int[] {1, 3}, 50, 20, 50);

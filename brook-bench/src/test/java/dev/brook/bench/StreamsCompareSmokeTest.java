@@ -1,11 +1,9 @@
 package dev.brook.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,10 +19,8 @@ class StreamsCompareSmokeTest {
     void bothEnginesCountEveryWindowAndEveryMetricHasBothValues() throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         boolean ready = Files.isRegularFile(root.resolve("brook-server/target/brook.jar"));
-        if (!ready && "true".equals(System.getenv("CI"))) {
-            fail("brook.jar is missing: brook-server is packaged before brook-bench in ./mvnw verify");
-        }
-        Assumptions.assumeTrue(ready, "package brook-server first");
+        SmokePrerequisites.require(ready, "brook.jar is missing: brook-server is packaged before brook-bench in ./mvnw verify",
+                "package brook-server first");
         StreamsCompare c = new StreamsCompare(root, 1, 20_000, 4);
         c.run();
         assertThat(c.results).hasSize(4);

@@ -17,6 +17,7 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.utils.internals.BufferSupplier;
 
 /**
@@ -46,12 +47,6 @@ import org.apache.kafka.common.utils.internals.BufferSupplier;
  */
 final class Cleaning {
     private static final int READ_CHUNK = 1 << 20;
-    private static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
-    private static final int CRC_OFFSET = 17;
-    private static final int PRODUCER_ID_OFFSET = 43;
-    private static final int PRODUCER_EPOCH_OFFSET = 51;
-    private static final int BASE_SEQUENCE_OFFSET = 53;
-    private static final int TRANSACTIONAL_FLAG = 0x10;
 
     /** What a pass did. */
     record Result(long mappedFrom, long mappedTo, long bytesRead, long bytesWritten, int segmentsCleaned, int recordsRead,
@@ -229,7 +224,7 @@ final class Cleaning {
                 int chunk = readChunk(s, position, size);
                 throttle.bytes(chunk);
                 checkStopped();
-                for (int p = 0; p < chunk; p += readBuffer.getInt(p + RecordWalk.LENGTH_OFFSET) + 12) {
+                for (int p = 0; p < chunk; p += RecordWalk.batchSize(readBuffer, p)) {
                     if (RecordWalk.walkable(readBuffer, p)) {
                         long baseOffset = readBuffer.getLong(p);
                         if (baseOffset >= to) {
@@ -291,7 +286,7 @@ final class Cleaning {
 
     /** The one batch at {@code position} of {@code buffer}, as kafka-clients reads it. */
     private static MutableRecordBatch batchAt(ByteBuffer buffer, int position) {
-        int size = buffer.getInt(position + RecordWalk.LENGTH_OFFSET) + 12;
+        int size = RecordWalk.batchSize(buffer, position);
         return MemoryRecords.readableRecords(buffer.duplicate().position(position).limit(position + size).slice())
                 .batches().iterator().next();
     }
@@ -357,7 +352,7 @@ final class Cleaning {
     private ByteBuffer filterChunk(int chunk, Filter filter) {
         ByteBuffer out = writeBuffer.capacity() >= chunk ? writeBuffer.clear() : ByteBuffer.allocate(chunk);
         for (int p = 0; p < chunk; ) {
-            int size = readBuffer.getInt(p + RecordWalk.LENGTH_OFFSET) + 12;
+            int size = RecordWalk.batchSize(readBuffer, p);
             if (out.remaining() < size) { // only after a filterTo that wrote more than it read
                 out = ByteBuffer.allocate(out.position() + chunk).put(out.flip());
             }
@@ -404,16 +399,16 @@ final class Cleaning {
             }
         }
         recordsRead += count;
-        int size = in.getInt(p + RecordWalk.LENGTH_OFFSET) + 12;
+        int size = RecordWalk.batchSize(in, p);
         if (kept == count) {
             out.put(in.duplicate().position(p).limit(p + size));
         } else if (kept == 0) {
             long lastOffset = baseOffset + in.getInt(p + RecordWalk.LAST_OFFSET_DELTA_OFFSET);
-            DefaultRecordBatch.writeEmptyHeader(out, RecordBatch.MAGIC_VALUE_V2, in.getLong(p + PRODUCER_ID_OFFSET),
-                    in.getShort(p + PRODUCER_EPOCH_OFFSET), in.getInt(p + BASE_SEQUENCE_OFFSET), baseOffset, lastOffset,
-                    in.getInt(p + PARTITION_LEADER_EPOCH_OFFSET),
+            DefaultRecordBatch.writeEmptyHeader(out, RecordBatch.MAGIC_VALUE_V2, in.getLong(p + RecordWalk.PRODUCER_ID_OFFSET),
+                    in.getShort(p + RecordWalk.PRODUCER_EPOCH_OFFSET), in.getInt(p + RecordWalk.BASE_SEQUENCE_OFFSET), baseOffset, lastOffset,
+                    in.getInt(p + RecordWalk.PARTITION_LEADER_EPOCH_OFFSET),
                     (attributes & RecordWalk.LOG_APPEND_TIME_FLAG) != 0 ? TimestampType.LOG_APPEND_TIME : TimestampType.CREATE_TIME,
-                    in.getLong(p + RecordWalk.MAX_TIMESTAMP_OFFSET), (attributes & TRANSACTIONAL_FLAG) != 0, false);
+                    in.getLong(p + RecordWalk.MAX_TIMESTAMP_OFFSET), (attributes & RecordWalk.TRANSACTIONAL_FLAG) != 0, false);
         } else {
             int start = out.position();
             out.put(in.duplicate().position(p).limit(p + RecordWalk.HEADER_BYTES));
@@ -424,14 +419,14 @@ final class Cleaning {
                 }
             }
             int total = out.position() - start;
-            out.putInt(start + RecordWalk.LENGTH_OFFSET, total - 12);
+            out.putInt(start + RecordWalk.LENGTH_OFFSET, total - Records.LOG_OVERHEAD);
             if ((attributes & RecordWalk.LOG_APPEND_TIME_FLAG) == 0) {
                 out.putLong(start + RecordWalk.MAX_TIMESTAMP_OFFSET, baseTimestamp + maxDelta);
             }
             out.putInt(start + RecordWalk.COUNT_OFFSET, kept);
             crc.reset();
             crc.update(out.array(), out.arrayOffset() + start + RecordWalk.ATTRIBUTES_OFFSET, total - RecordWalk.ATTRIBUTES_OFFSET);
-            out.putInt(start + CRC_OFFSET, (int) crc.getValue());
+            out.putInt(start + RecordWalk.CRC_OFFSET, (int) crc.getValue());
         }
         return true;
     }

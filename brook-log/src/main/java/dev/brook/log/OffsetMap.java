@@ -76,26 +76,14 @@ final class OffsetMap {
     /** Records {@code offset} as the latest of {@code key} (the key's bytes from its position to its limit). */
     void put(ByteBuffer key, long offset) {
         hash(key);
-        int slot = slotOf(lastHi, lastLo);
-        if (offsets[slot] < 0) {
-            hi[slot] = lastHi;
-            lo[slot] = lastLo;
-            size++;
-        }
-        offsets[slot] = offset;
+        store(offset);
     }
 
     /** As {@link #put(ByteBuffer, long)}, for the key at {@code array[start..start+length)}. */
     void put(byte[] array, int start, int length, long offset) {
         md5.update(array, start, length);
         digest();
-        int slot = slotOf(lastHi, lastLo);
-        if (offsets[slot] < 0) {
-            hi[slot] = lastHi;
-            lo[slot] = lastLo;
-            size++;
-        }
-        offsets[slot] = offset;
+        store(offset);
     }
 
     /** The latest offset recorded for {@code key}, or -1. */
@@ -109,6 +97,17 @@ final class OffsetMap {
         md5.update(array, start, length);
         digest();
         return offsets[slotOf(lastHi, lastLo)];
+    }
+
+    /** Stores {@code offset} under the hash just computed. */
+    private void store(long offset) {
+        int slot = slotOf(lastHi, lastLo);
+        if (offsets[slot] < 0) {
+            hi[slot] = lastHi;
+            lo[slot] = lastLo;
+            size++;
+        }
+        offsets[slot] = offset;
     }
 
     /** The slot holding the hash, or the empty slot where it would go. */

@@ -55,14 +55,7 @@ public final class DynamicBrokerConfig {
         } catch (BrokerConfigException e) {
             throw new BrokerConfigException(e.key(), "(stored dynamic config)", e.getMessage());
         }
-        this.clusterDefaults = Map.copyOf(defaults);
-        this.brokerOverrides = Map.copyOf(broker);
-        this.current = applied;
-        if (!defaults.isEmpty() || !broker.isEmpty()) {
-            registry.setBrokerDefaults(applied.logDefaults());
-        }
-        registry.logManager().startCleaner(applied.cleaner());
-        registry.logManager().producerIdExpirationMs(applied.producerIdExpirationMs());
+        take(defaults, broker, applied, !defaults.isEmpty() || !broker.isEmpty());
     }
 
     public BrokerConfig current() {
@@ -124,10 +117,17 @@ public final class DynamicBrokerConfig {
             return;
         }
         registry.store().saveDynamicBrokerConfigs(scope == Scope.BROKER ? staticConfig.nodeId() : null, newDynamic);
+        take(defaults, broker, applied, true);
+    }
+
+    /** Makes {@code applied} the current config and hands its run-time settings to the topics, cleaner and producers. */
+    private void take(Map<String, String> defaults, Map<String, String> broker, BrokerConfig applied, boolean topicDefaults) {
         clusterDefaults = Map.copyOf(defaults);
         brokerOverrides = Map.copyOf(broker);
         current = applied;
-        registry.setBrokerDefaults(applied.logDefaults());
+        if (topicDefaults) {
+            registry.setBrokerDefaults(applied.logDefaults());
+        }
         registry.logManager().startCleaner(applied.cleaner());
         registry.logManager().producerIdExpirationMs(applied.producerIdExpirationMs());
     }

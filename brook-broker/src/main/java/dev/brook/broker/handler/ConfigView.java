@@ -35,6 +35,7 @@ final class ConfigView {
     /** One entry per topic config (all, or just {@code keys}), as DescribeConfigs reports it. */
     List<DescribeConfigsResourceResult> topic(Topic topic, List<String> keys, boolean synonyms) {
         BrokerConfig current = brokerConfig.current();
+        Map<String, String> described = current.describe();
         Map<String, String> overrides = topic.overrides();
         List<DescribeConfigsResourceResult> out = new ArrayList<>();
         for (String name : keys == null ? TopicConfigs.names() : keys) {
@@ -44,7 +45,7 @@ final class ConfigView {
             }
             String value = TopicConfigs.effective(name, overrides, current.logDefaults());
             String brokerKey = key.brokerSynonym();
-            byte brokerSource = brokerSource(brokerKey);
+            byte brokerSource = brokerSource(brokerKey, described);
             byte source = overrides.containsKey(name) ? SOURCE_TOPIC : brokerSource;
             DescribeConfigsResourceResult r = new DescribeConfigsResourceResult()
                     .setName(name).setValue(value).setReadOnly(false).setIsSensitive(false)
@@ -53,7 +54,7 @@ final class ConfigView {
                 if (overrides.containsKey(name)) {
                     r.synonyms().add(new DescribeConfigsSynonym().setName(name).setValue(overrides.get(name)).setSource(SOURCE_TOPIC));
                 }
-                String brokerValue = brokerKey == null ? null : current.describe().get(brokerKey);
+                String brokerValue = brokerKey == null ? null : described.get(brokerKey);
                 if (brokerValue != null) {
                     r.synonyms().add(new DescribeConfigsSynonym().setName(brokerKey).setValue(brokerValue).setSource(brokerSource));
                 }
@@ -70,13 +71,14 @@ final class ConfigView {
      */
     List<DescribeConfigsResourceResult> group(GroupConfigs groupConfigs, String groupId, List<String> keys, boolean synonyms) {
         Map<String, String> own = groupConfigs.overrides(groupId);
+        Map<String, String> described = brokerConfig.current().describe();
         List<DescribeConfigsResourceResult> out = new ArrayList<>();
         for (GroupConfigs.Key key : GroupConfigs.keys()) {
             if (keys != null && !keys.contains(key.name())) {
                 continue;
             }
             String defaultValue = groupConfigs.defaultValue(key);
-            byte defaultSource = brokerSource(key.brokerSynonym());
+            byte defaultSource = brokerSource(key.brokerSynonym(), described);
             String value = own.getOrDefault(key.name(), defaultValue);
             DescribeConfigsResourceResult r = new DescribeConfigsResourceResult()
                     .setName(key.name()).setValue(value).setReadOnly(false).setIsSensitive(false)
@@ -118,9 +120,9 @@ final class ConfigView {
         return out;
     }
 
-    /** The source of a topic config's default: the broker setting it follows, where that was set. */
-    private byte brokerSource(String brokerKey) {
-        if (brokerKey == null || !brokerConfig.current().describe().containsKey(brokerKey)) {
+    /** The source of a topic or group config's default: the broker setting it follows, where that was set. */
+    private byte brokerSource(String brokerKey, Map<String, String> brokerConfigs) {
+        if (brokerKey == null || !brokerConfigs.containsKey(brokerKey)) {
             return SOURCE_DEFAULT;
         }
         return sourceId(brokerConfig.source(brokerKey));
