@@ -41,6 +41,11 @@ import org.apache.kafka.common.utils.internals.BufferSupplier;
  * segment, and a log's damage checks ({@link Segment#rebuild}, {@link SegmentScan}) keep working on cleaned
  * segments. Consumers skip empty batches by their last offset, as they do those Kafka's cleaner leaves.
  *
+ * <p>Transactions: the segment holding the last stable offset and every later one are never mapped nor rewritten, so
+ * every transaction with records in what a pass sees is decided. The records of aborted transactions (found through the
+ * transaction indexes) are neither mapped nor kept, so an aborted value never shadows a committed one; a cleaned
+ * segment therefore needs no transaction index, and has none. Commit and abort markers are kept.
+ *
  * <p>A segment with a newest timestamp within {@code min.compaction.lag.ms}, and the active segment, are never mapped
  * nor rewritten. Runs on one cleaner thread; reads the log without its lock, and takes it only to swap a cleaned
  * group in ({@link Log#replace}).
@@ -81,6 +86,8 @@ final class Cleaning {
     private int recordsRead;
     private int recordsKept;
     private long nextDeleteHorizon = Long.MAX_VALUE;
+    /** The aborted transactions in what this pass reads, by producer id. */
+    private final Map<Long, List<AbortedTransaction>> aborted = new java.util.HashMap<>();
 
     /** Paces the cleaner's reads and writes ({@code log.cleaner.io.max.bytes.per.second}). */
     interface Throttle {
@@ -107,6 +114,13 @@ final class Cleaning {
         List<Segment> segments = log.segmentList();
         long firstDirty = log.firstDirtyOffset();
         long firstUncleanable = segments.get(segments.size() - 1).baseOffset;
+        long stable = log.lastStableOffset();
+        for (Segment s : segments) {
+            if (s.nextOffset > stable || s.baseOffset >= firstUncleanable) {
+                firstUncleanable = Math.min(firstUncleanable, s.baseOffset); // the segment an open transaction is in
+                break;
+            }
+        }
         long lag = cfg.compaction().minCompactionLagMs();
         for (Segment s : segments) {
             if (s.nextOffset > firstDirty && lag > 0 && s.maxTimestamp > now - lag) {
@@ -166,6 +180,9 @@ final class Cleaning {
         }
         List<Segment> segments = log.segmentList();
         segments.remove(segments.size() - 1); // never the active one
+        for (AbortedTransaction t : log.abortedTransactions(log.logStartOffset(), range.firstUncleanable())) {
+            aborted.computeIfAbsent(t.producerId(), id -> new ArrayList<>()).add(t);
+        }
         long mapEnd = range.isEmpty() ? range.firstDirty() : buildMap(segments, range.firstDirty(), range.firstUncleanable());
         if (range.isEmpty()) {
             map.clear();
@@ -234,7 +251,7 @@ final class Cleaning {
                         if (!roomFor(readBuffer.getInt(p + RecordWalk.COUNT_OFFSET), mapped > from)) {
                             return mapped;
                         }
-                        while (walk.next()) {
+                        while (!abortedAt(readBuffer, p) && walk.next()) {
                             long offset = baseOffset + walk.offsetDelta;
                             if (offset >= from && walk.keyLength >= 0) {
                                 map.put(walk.array(), walk.keyStart, walk.keyLength, offset);
@@ -251,7 +268,7 @@ final class Cleaning {
                     if (!roomFor(count == null ? batch.lastOffset() - batch.baseOffset() + 1 : count, mapped > from)) {
                         return mapped;
                     }
-                    if (!batch.isControlBatch()) {
+                    if (!batch.isControlBatch() && !isAborted(batch)) {
                         for (Record r : batch) {
                             if (r.offset() >= from && r.hasKey()) {
                                 map.put(r.key(), r.offset());
@@ -388,11 +405,12 @@ final class Cleaning {
         }
         int kept = 0;
         long maxDelta = Long.MIN_VALUE;
+        boolean abortedBatch = abortedAt(in, p);
         for (int i = 0; walk.next(); i++) {
-            if (walk.valueLength < 0 && !hasHorizon) {
+            if (walk.valueLength < 0 && !hasHorizon && !abortedBatch) {
                 return false;
             }
-            keep[i] = walk.keyLength >= 0 && retained(baseOffset + walk.offsetDelta, hasHorizon, baseTimestamp);
+            keep[i] = !abortedBatch && walk.keyLength >= 0 && retained(baseOffset + walk.offsetDelta, hasHorizon, baseTimestamp);
             if (keep[i]) {
                 kept++;
                 maxDelta = Math.max(maxDelta, walk.timestampDelta);
@@ -441,6 +459,32 @@ final class Cleaning {
             return hasHorizon && now < horizon; // no horizon yet: filterTo's case, never here
         }
         return true;
+    }
+
+    /** Whether the walkable batch at {@code p} of {@code buffer} belongs to an aborted transaction. */
+    private boolean abortedAt(ByteBuffer buffer, int p) {
+        return (buffer.getShort(p + RecordWalk.ATTRIBUTES_OFFSET) & RecordWalk.TRANSACTIONAL_FLAG) != 0
+                && aborted(buffer.getLong(p + RecordWalk.PRODUCER_ID_OFFSET), buffer.getLong(p));
+    }
+
+    private boolean isAborted(RecordBatch batch) {
+        return batch.isTransactional() && aborted(batch.producerId(), batch.baseOffset());
+    }
+
+    /** Whether producer {@code producerId}'s batch at {@code baseOffset} is in one of its aborted transactions. */
+    private boolean aborted(long producerId, long baseOffset) {
+        if (aborted.isEmpty()) {
+            return false;
+        }
+        List<AbortedTransaction> list = aborted.get(producerId);
+        if (list != null) {
+            for (AbortedTransaction t : list) {
+                if (t.firstOffset() <= baseOffset && baseOffset <= t.lastOffset()) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Reads whole batches from {@code position} into the read buffer (grown for a batch larger than it); returns their size. */
@@ -552,6 +596,9 @@ final class Cleaning {
             recordsRead++;
             if (batch.isControlBatch()) {
                 return true;
+            }
+            if (isAborted(batch)) {
+                return false;
             }
             if (!record.hasKey()) {
                 return false; // keys are required on compacted topics; these predate the policy

@@ -19,6 +19,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.ControlRecordType;
+import org.apache.kafka.common.record.internal.EndTransactionMarker;
 import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -70,6 +72,8 @@ public final class Log implements PartitionLog {
     private volatile long logEndOffset;
     private volatile long logStartOffset;
     private volatile long flushedOffset;
+    /** The first offset of the oldest open transaction, or -1: what bounds the last stable offset. */
+    private volatile long firstUnstableOffset = -1;
     /** When the last fsync (or the open) happened, by {@link #clock}: what {@code flush.ms} counts from. */
     private volatile long lastFlushMs;
     /** The first offset the cleaner has not yet mapped ({@link LogCleaner}); below it, each key's latest value is known. */
@@ -136,6 +140,7 @@ public final class Log implements PartitionLog {
         logStartOffset = Math.min(start, logEndOffset);
         firstDirtyOffset = Math.min(readOffsetFile(CLEANER_FILE, 0), logEndOffset);
         flushedOffset = logEndOffset;
+        firstUnstableOffset = producers.firstUnstableOffset();
         lastFlushMs = clock.millis();
     }
 
@@ -188,6 +193,16 @@ public final class Log implements PartitionLog {
      *                      INVALID_PRODUCER_EPOCH or KAFKA_STORAGE_ERROR; nothing is written then
      */
     public AppendResult append(MemoryRecords records) {
+        return append(records, TransactionVerifier.ANY);
+    }
+
+    /**
+     * As {@link #append(MemoryRecords)}; a transactional batch that would open its producer's transaction here is first
+     * put to {@code verifier}, under the lock.
+     *
+     * @throws LogException also with the verifier's error; nothing is written then
+     */
+    public AppendResult append(MemoryRecords records, TransactionVerifier verifier) {
         LogConfig cfg = config;
         int total = RecordValidator.checkAppend(records, cfg, clock.millis());
         lock.lock();
@@ -198,45 +213,100 @@ public final class Log implements PartitionLog {
                     if (check instanceof ProducerStateTable.Duplicate d) {
                         return new AppendResult(d.firstOffset(), d.lastOffset(), -1, logStartOffset, true);
                     }
+                    if (batch.isTransactional() && producers.opensTransaction(batch.producerId())) {
+                        Errors refused = verifier.verify(batch.producerId(), batch.producerEpoch());
+                        if (refused != Errors.NONE) {
+                            throw new LogException(refused, "producer " + batch.producerId() + " at epoch " + batch.producerEpoch()
+                                    + " has no open transaction holding " + dir.getFileName());
+                        }
+                    }
                 }
             }
-            Segment active = maybeRoll(total, cfg);
             long now = clock.millis();
             long first = logEndOffset;
-            long next = first;
             boolean appendTime = cfg.timestampType() == TimestampType.LOG_APPEND_TIME;
+            long next = write(records, total, cfg, appendTime ? now : -1);
             for (MutableRecordBatch batch : records.batches()) {
-                long count = batch.lastOffset() - batch.baseOffset() + 1;
-                batch.setLastOffset(next + count - 1);
-                if (appendTime) {
-                    batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, now);
-                }
-                next += count;
-            }
-            int position = active.size();
-            try {
-                active.records.append(records);
-            } catch (IOException e) {
-                truncateAfterFailedWrite(active, position);
-                throw new LogException(Errors.KAFKA_STORAGE_ERROR, "write to " + dir + " failed: " + e.getMessage(), e);
-            }
-            if (active.firstAppendMs < 0) {
-                active.firstAppendMs = now;
-            }
-            int pos = position;
-            for (MutableRecordBatch batch : records.batches()) {
-                active.indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes());
                 if (batch.hasProducerId()) {
                     producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
+                            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), batch.isTransactional());
                 }
-                pos += batch.sizeInBytes();
             }
+            firstUnstableOffset = producers.firstUnstableOffset(); // before the end moves: see lastStableOffset
             logEndOffset = next;
             return new AppendResult(first, next - 1, appendTime ? now : -1, logStartOffset, false);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Writes a commit or abort marker (a control batch) for {@code producerId}'s open transaction, as the transaction
+     * coordinator does at the end of a transaction (or an operator's WriteTxnMarkers for a hanging one). The producer's
+     * transaction is closed; an abort adds the transaction to the active segment's {@link TransactionIndex}. A marker
+     * with no open transaction is written all the same (a coordinator repeating one after a restart) and changes nothing.
+     *
+     * @throws LogException INVALID_PRODUCER_EPOCH for an epoch older than the producer's, KAFKA_STORAGE_ERROR
+     */
+    public AppendResult appendMarker(long producerId, short producerEpoch, boolean commit, int coordinatorEpoch) {
+        lock.lock();
+        try {
+            producers.checkMarker(producerId, producerEpoch);
+            long now = clock.millis();
+            long offset = logEndOffset;
+            MemoryRecords marker = MemoryRecords.withEndTransactionMarker(offset, now, 0, producerId, producerEpoch,
+                    new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch));
+            long next = write(marker, marker.sizeInBytes(), config, -1);
+            long firstOffset = producers.complete(producerId, producerEpoch, coordinatorEpoch, offset, now);
+            long unstable = producers.firstUnstableOffset();
+            if (!commit && firstOffset >= 0) {
+                long lso = unstable < 0 ? next : Math.min(unstable, next);
+                try {
+                    segments.lastEntry().getValue().txnIndex.append(new AbortedTransaction(producerId, firstOffset, offset, lso));
+                } catch (IOException e) {
+                    throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot write the transaction index of " + dir + ": " + e.getMessage(), e);
+                }
+            }
+            firstUnstableOffset = unstable;
+            logEndOffset = next;
+            return new AppendResult(offset, offset, -1, logStartOffset, false);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes validated batches at the log end (rolling first if due), assigning their offsets, and indexes them; returns
+     * the next offset. Publishes nothing: the caller moves the log end. Caller holds the lock.
+     */
+    private long write(MemoryRecords records, int total, LogConfig cfg, long appendTime) {
+        Segment active = maybeRoll(total, cfg);
+        long now = clock.millis();
+        long next = logEndOffset;
+        for (MutableRecordBatch batch : records.batches()) {
+            long count = batch.lastOffset() - batch.baseOffset() + 1;
+            batch.setLastOffset(next + count - 1);
+            if (appendTime >= 0) {
+                batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTime);
+            }
+            next += count;
+        }
+        int position = active.size();
+        try {
+            active.records.append(records);
+        } catch (IOException e) {
+            truncateAfterFailedWrite(active, position);
+            throw new LogException(Errors.KAFKA_STORAGE_ERROR, "write to " + dir + " failed: " + e.getMessage(), e);
+        }
+        if (active.firstAppendMs < 0) {
+            active.firstAppendMs = now;
+        }
+        int pos = position;
+        for (MutableRecordBatch batch : records.batches()) {
+            active.indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), pos, batch.sizeInBytes());
+            pos += batch.sizeInBytes();
+        }
+        return next;
     }
 
     private void truncateAfterFailedWrite(Segment active, int position) {
@@ -296,13 +366,22 @@ public final class Log implements PartitionLog {
      * @throws LogException OFFSET_OUT_OF_RANGE below the log start or above the log end
      */
     public ReadResult read(long offset, int maxBytes) {
-        long end = logEndOffset;
+        return read(offset, maxBytes, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #read(long, int)}, but only batches that start below {@code maxOffset} (a read_committed fetch passes
+     * the last stable offset, which is always where a batch starts).
+     */
+    public ReadResult read(long offset, int maxBytes, long maxOffset) {
+        long logEnd = logEndOffset;
         long start = logStartOffset;
-        if (offset < start || offset > end) {
-            throw new LogException(Errors.OFFSET_OUT_OF_RANGE, "offset " + offset + " is outside " + start + ".." + end + " of " + dir);
+        if (offset < start || offset > logEnd) {
+            throw new LogException(Errors.OFFSET_OUT_OF_RANGE, "offset " + offset + " is outside " + start + ".." + logEnd + " of " + dir);
         }
-        if (offset == end) {
-            return new ReadResult(MemoryRecords.EMPTY, start, end);
+        long end = Math.min(logEnd, maxOffset);
+        if (offset >= end) {
+            return new ReadResult(MemoryRecords.EMPTY, start, logEnd);
         }
         Map.Entry<Long, Segment> entry = segments.floorEntry(offset);
         while (entry != null) {
@@ -332,11 +411,11 @@ public final class Log implements PartitionLog {
                     throw corrupt("offset " + offset + " is below the log end " + end + ", but the batch holding it says it"
                             + " starts beyond the end (its base offset was damaged on disk)");
                 }
-                return new ReadResult(s.records.slice(from, size), start, end);
+                return new ReadResult(s.records.slice(from, size), start, logEnd);
             }
             entry = segments.higherEntry(entry.getKey());
         }
-        return new ReadResult(MemoryRecords.EMPTY, start, end);
+        return new ReadResult(MemoryRecords.EMPTY, start, logEnd);
     }
 
     private FileRecords.LogOffsetPosition find(Segment s, long offset) {
@@ -365,6 +444,51 @@ public final class Log implements PartitionLog {
 
     public long logStartOffset() {
         return logStartOffset;
+    }
+
+    /**
+     * The last stable offset: below it every transaction is decided, so read_committed consumers may read up to it. The
+     * first offset of the oldest open transaction, or the log end when none is open. (The end is read first: an append
+     * publishes the transaction it opens before the end that includes it.)
+     */
+    @Override
+    public long lastStableOffset() {
+        long end = logEndOffset;
+        long unstable = firstUnstableOffset;
+        return unstable < 0 ? end : Math.min(unstable, end);
+    }
+
+    /**
+     * The aborted transactions with records in {@code [from, upTo)}, oldest marker first: from the transaction indexes of
+     * the segment holding {@code from} on, until an entry's last stable offset reaches {@code upTo} (no transaction
+     * aborted after it can hold records below {@code upTo}).
+     */
+    @Override
+    public List<AbortedTransaction> abortedTransactions(long from, long upTo) {
+        List<AbortedTransaction> found = new ArrayList<>();
+        Map.Entry<Long, Segment> first = segments.floorEntry(from);
+        for (Segment s : (first == null ? segments : segments.tailMap(first.getKey(), true)).values()) {
+            for (AbortedTransaction t : s.txnIndex.entries()) {
+                if (t.lastOffset() >= from && t.firstOffset() < upTo) {
+                    found.add(t);
+                }
+                if (t.lastStableOffset() >= upTo) {
+                    return found;
+                }
+            }
+        }
+        return found;
+    }
+
+    /** Every producer this log remembers (DescribeProducers). */
+    @Override
+    public List<ProducerState> producerStates() {
+        lock.lock();
+        try {
+            return producers.states();
+        } finally {
+            lock.unlock();
+        }
     }
 
     public long logEndOffset() {
@@ -662,7 +786,7 @@ public final class Log implements PartitionLog {
             LogSnapshot.deleteRollSnapshots(dir); // they describe the segments being replaced
             SegmentSwap.commitAndComplete(dir, cleaned, first.baseOffset, last.nextOffset);
             Segment fresh = Segment.open(dir, first.baseOffset, config, false);
-            if (!fresh.rebuild(new ProducerStateTable()) || fresh.nextOffset != last.nextOffset) {
+            if (!fresh.rebuild(new ProducerStateTable(), false) || fresh.nextOffset != last.nextOffset) {
                 throw new LogException(Errors.KAFKA_STORAGE_ERROR, "the cleaned segment " + first.baseOffset + " of " + dir
                         + " does not hold offsets " + first.baseOffset + ".." + (last.nextOffset - 1));
             }

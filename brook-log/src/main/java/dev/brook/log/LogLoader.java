@@ -146,7 +146,7 @@ final class LogLoader {
             ProducerStateTable seen = snapshot != null && base < snapshot.logEndOffset ? new ProducerStateTable() : producers;
             if (rebuildIndexes || !s.offsetIndex.isSane() || !s.timeIndex.isSane()
                     || s.offsetIndex.lastPosition() >= Math.max(1, s.size()) || (s.offsetIndex.entries() == 0 && !s.isEmpty())) {
-                inLine = s.rebuild(seen);
+                inLine = s.rebuild(seen, seen == producers);
             } else {
                 inLine = s.load(seen);
             }

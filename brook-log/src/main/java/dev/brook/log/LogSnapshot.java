@@ -24,7 +24,7 @@ import org.apache.kafka.common.utils.internals.Crc32C;
  * <p>File {@code <log end offset, 20 digits>.snapshot} in the log's directory, written (temporary file, fsync, rename)
  * by {@link Log#close} ({@link AtomicFile}); big-endian:
  * <pre>
- *   int16 version (1) | int64 log end offset
+ *   int16 version (2; a version-1 snapshot, without transactions, is not used) | int64 log end offset
  *   int32 segments, then for each: int64 base offset | int64 next offset | int64 max timestamp | int64 offset of it
  *   producers ({@link ProducerStateTable#writeTo})
  *   int32 CRC-32C of everything before it
@@ -43,7 +43,7 @@ final class LogSnapshot {
     private static final String SUFFIX = ".snapshot";
     private static final String ROLL_SUFFIX = ".roll-snapshot";
     private static final int ROLL_SNAPSHOTS_KEPT = 2;
-    private static final short VERSION = 1;
+    private static final short VERSION = 2;
 
     /** One segment as the snapshot saw it. */
     record SegmentSummary(long nextOffset, long maxTimestamp, long offsetOfMaxTimestamp) {

@@ -74,11 +74,23 @@ public final class MemoryLog implements PartitionLog {
 
     @Override
     public AppendResult append(MemoryRecords records) {
+        return append(records, TransactionVerifier.ANY);
+    }
+
+    /**
+     * In-memory topics deliver at most once and keep no transactions: a transactional batch is refused with
+     * INVALID_RECORD, which the producer reports at once (and aborts its transaction).
+     */
+    @Override
+    public AppendResult append(MemoryRecords records, TransactionVerifier verifier) {
         LogConfig cfg = config;
         int total = RecordValidator.checkAppend(records, cfg, clock.millis());
         lock.lock();
         try {
             for (MutableRecordBatch batch : records.batches()) {
+                if (batch.isTransactional()) {
+                    throw new LogException(Errors.INVALID_RECORD, "in-memory topic " + name + " does not take transactional writes");
+                }
                 if (batch.hasProducerId()) {
                     ProducerStateTable.Check check = producers.check(batch);
                     if (check instanceof ProducerStateTable.Duplicate d) {
@@ -157,6 +169,21 @@ public final class MemoryLog implements PartitionLog {
         lock.lock();
         try {
             return producers.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ReadResult read(long offset, int maxBytes, long maxOffset) {
+        return read(offset, maxBytes); // no transactions here: the last stable offset is the end
+    }
+
+    @Override
+    public java.util.List<ProducerState> producerStates() {
+        lock.lock();
+        try {
+            return producers.states();
         } finally {
             lock.unlock();
         }

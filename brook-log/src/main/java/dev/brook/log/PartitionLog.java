@@ -1,7 +1,9 @@
 package dev.brook.log;
 
 import java.io.Closeable;
+import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 
 /**
@@ -19,6 +21,37 @@ public interface PartitionLog extends Closeable {
      * @throws LogException with the Kafka error for the client; nothing is stored then
      */
     AppendResult append(MemoryRecords records);
+
+    /**
+     * As {@link #append(MemoryRecords)}, putting a transactional batch that would open its producer's transaction here
+     * to {@code verifier} first (under the log's lock; see {@link TransactionVerifier}).
+     */
+    AppendResult append(MemoryRecords records, TransactionVerifier verifier);
+
+    /**
+     * Writes a transaction's commit or abort marker (see {@link Log#appendMarker}).
+     *
+     * @throws LogException where the storage keeps no transactions
+     */
+    default AppendResult appendMarker(long producerId, short producerEpoch, boolean commit, int coordinatorEpoch) {
+        throw new LogException(Errors.INVALID_TXN_STATE, "this partition's storage does not take transactions");
+    }
+
+    /** Batches starting below {@code maxOffset} only; see {@link Log#read(long, int, long)}. */
+    ReadResult read(long offset, int maxBytes, long maxOffset);
+
+    /** Where read_committed consumers stop: the first offset of the oldest open transaction, or the log end. */
+    default long lastStableOffset() {
+        return logEndOffset();
+    }
+
+    /** The aborted transactions with records in {@code [from, upTo)}; see {@link Log#abortedTransactions}. */
+    default List<AbortedTransaction> abortedTransactions(long from, long upTo) {
+        return List.of();
+    }
+
+    /** The producers this log remembers (DescribeProducers). */
+    List<ProducerState> producerStates();
 
     /**
      * Whole batches from the one containing {@code offset}, up to {@code maxBytes} but at least one batch.

@@ -85,7 +85,7 @@ final class RecordValidator {
      */
     /**
      * Checks a produce's batches before any log stores them: each batch's header (magic 2, size, CRC, record count,
-     * no control or transactional batches, sequences) and then every record in it. On CreateTime topics a batch's max
+     * no control batches, transactional ones with a producer id, sequences) and then every record in it. On CreateTime topics a batch's max
      * timestamp is set to its records' largest, which is what the time index then holds.
      *
      * @return the size in bytes of the batches, which is all of {@code records}
@@ -140,8 +140,8 @@ final class RecordValidator {
         if (batch.isControlBatch()) {
             throw new LogException(Errors.INVALID_RECORD, "clients may not write control batches");
         }
-        if (batch.isTransactional()) {
-            throw new LogException(Errors.INVALID_RECORD, "a transactional batch needs transactions, which Brook does not support yet");
+        if (batch.isTransactional() && !batch.hasProducerId()) {
+            throw new LogException(Errors.INVALID_RECORD, "a transactional batch needs a producer id");
         }
         if (batch.hasProducerId() && batch.baseSequence() < 0) {
             throw new LogException(Errors.INVALID_RECORD, "base sequence " + batch.baseSequence() + " of producer "

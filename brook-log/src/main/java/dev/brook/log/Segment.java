@@ -12,7 +12,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
  * One segment of a log: the batches from {@code baseOffset} on, in {@code <base offset, 20 digits>.log}, with
- * its {@link OffsetIndex} and {@link TimeIndex} beside it.
+ * its {@link OffsetIndex}, {@link TimeIndex} and {@link TransactionIndex} beside it.
  *
  * <p>The {@code .log} file is nothing but Kafka v2 record batches back to back, exactly as the producer sent
  * them except for the base offset the log assigned (and the timestamp, on LogAppendTime topics):
@@ -34,6 +34,7 @@ final class Segment {
     final FileRecords records;
     final OffsetIndex offsetIndex;
     final TimeIndex timeIndex;
+    final TransactionIndex txnIndex;
     private final LogConfig config;
     private int bytesSinceIndexEntry;
     /** Largest timestamp in this segment, and the offset of the batch holding it. */
@@ -43,11 +44,13 @@ final class Segment {
     long firstAppendMs = -1;
     volatile long nextOffset;
 
-    private Segment(long baseOffset, FileRecords records, OffsetIndex offsetIndex, TimeIndex timeIndex, LogConfig config) {
+    private Segment(long baseOffset, FileRecords records, OffsetIndex offsetIndex, TimeIndex timeIndex, TransactionIndex txnIndex,
+                    LogConfig config) {
         this.baseOffset = baseOffset;
         this.records = records;
         this.offsetIndex = offsetIndex;
         this.timeIndex = timeIndex;
+        this.txnIndex = txnIndex;
         this.config = config;
         this.nextOffset = baseOffset;
     }
@@ -87,8 +90,8 @@ final class Segment {
             OffsetIndex oi = new OffsetIndex(dir.resolve(fileName(baseOffset, ".index")), baseOffset, config.segmentIndexBytes(), trustIndexes);
             TimeIndex ti = new TimeIndex(dir.resolve(fileName(baseOffset, ".timeindex")), baseOffset,
                     config.segmentIndexBytes() / OffsetIndex.ENTRY * TimeIndex.ENTRY, trustIndexes);
-            Segment s = new Segment(baseOffset, records, oi, ti, config);
-            return s;
+            TransactionIndex xi = new TransactionIndex(dir.resolve(fileName(baseOffset, ".txnindex")));
+            return new Segment(baseOffset, records, oi, ti, xi, config);
         } catch (IOException e) {
             throw new LogException(Errors.KAFKA_STORAGE_ERROR, "cannot open segment " + baseOffset + " in " + dir, e);
         }
@@ -103,15 +106,28 @@ final class Segment {
     }
 
     /**
-     * Walks the batch headers, rebuilding both indexes, the segment's end offset, its timestamps and the producer
+     * Walks the batch headers, rebuilding the indexes, the segment's end offset, its timestamps and the producer
      * state. Returns false, leaving the walk unfinished, at the first batch whose offsets do not follow on from the
      * previous one's (the segment's first batch starts at its base offset): a damaged base offset, which the CRC does
-     * not cover, for {@link LogLoader} to repair.
+     * not cover, for {@link LogLoader} to repair. The transaction index is rebuilt from the abort markers only when
+     * {@code producers} is the log's own state up to this segment (it knows where each open transaction began);
+     * otherwise the index on disk is kept.
      */
     boolean rebuild(ProducerStateTable producers) {
+        return rebuild(producers, true);
+    }
+
+    boolean rebuild(ProducerStateTable producers, boolean rebuildTxnIndex) {
         HEADER_WALKS.increment();
         offsetIndex.clear();
         timeIndex.clear();
+        if (rebuildTxnIndex) {
+            try {
+                txnIndex.clear();
+            } catch (IOException e) {
+                return false;
+            }
+        }
         maxTimestamp = RecordBatch.NO_TIMESTAMP;
         offsetOfMaxTimestamp = -1;
         bytesSinceIndexEntry = 0;
@@ -123,10 +139,7 @@ final class Segment {
                     return false;
                 }
                 indexBatch(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), position, batch.sizeInBytes());
-                if (batch.hasProducerId()) {
-                    producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
-                }
+                applyToProducers(batch, producers, rebuildTxnIndex);
                 expectedNext = batch.lastOffset() + 1;
                 position += batch.sizeInBytes();
             }
@@ -152,10 +165,7 @@ final class Segment {
                 if (batch.baseOffset() != next || batch.lastOffset() < batch.baseOffset()) {
                     return false;
                 }
-                if (batch.hasProducerId()) {
-                    producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-                            batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
-                }
+                applyToProducers(batch, producers, false);
                 if (batch.maxTimestamp() > max) {
                     max = batch.maxTimestamp(); // not the time index's last entry, which a full disk may have skipped
                     offsetOfMax = batch.baseOffset();
@@ -170,6 +180,42 @@ final class Segment {
         maxTimestamp = max;
         offsetOfMaxTimestamp = offsetOfMax;
         return position == size();
+    }
+
+    /**
+     * What a batch found by a walk tells the producer state: a data batch its sequences (and for a transactional one,
+     * perhaps the start of a transaction); a commit or abort marker the end of one, and with {@code indexAborts} an
+     * abort adds its entry to the transaction index.
+     */
+    private void applyToProducers(FileChannelRecordBatch batch, ProducerStateTable producers, boolean indexAborts) {
+        if (!batch.hasProducerId()) {
+            return;
+        }
+        if (!batch.isControlBatch()) {
+            producers.record(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                    batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), batch.isTransactional());
+            return;
+        }
+        for (org.apache.kafka.common.record.internal.Record r : batch) {
+            org.apache.kafka.common.record.internal.ControlRecordType type =
+                    org.apache.kafka.common.record.internal.ControlRecordType.parse(r.key());
+            if (type != org.apache.kafka.common.record.internal.ControlRecordType.COMMIT
+                    && type != org.apache.kafka.common.record.internal.ControlRecordType.ABORT) {
+                continue;
+            }
+            int coordinatorEpoch = org.apache.kafka.common.record.internal.EndTransactionMarker.deserialize(r).coordinatorEpoch();
+            long first = producers.complete(batch.producerId(), batch.producerEpoch(), coordinatorEpoch, batch.lastOffset(),
+                    batch.maxTimestamp());
+            if (indexAborts && first >= 0 && type == org.apache.kafka.common.record.internal.ControlRecordType.ABORT) {
+                long unstable = producers.firstUnstableOffset();
+                long lso = unstable < 0 ? batch.lastOffset() + 1 : Math.min(unstable, batch.lastOffset() + 1);
+                try {
+                    txnIndex.append(new AbortedTransaction(batch.producerId(), first, batch.lastOffset(), lso));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
     }
 
     /** Takes the end offset and timestamps a clean-shutdown snapshot saved, instead of walking the batch headers. */
@@ -235,6 +281,7 @@ final class Segment {
      */
     void flush() throws IOException {
         records.flush();
+        txnIndex.flush();
     }
 
     /** Shrinks the index files to their entries (the segment stops being active). */
@@ -264,6 +311,7 @@ final class Segment {
     void deleteFiles(Path dir) throws IOException {
         offsetIndex.deleteFile();
         timeIndex.deleteFile();
+        txnIndex.deleteFile();
         Files.deleteIfExists(logFile(dir, baseOffset));
     }
 

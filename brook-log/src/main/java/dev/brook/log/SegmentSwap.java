@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  1. the cleaner writes  &lt;base&gt;.log.cleaned                        and fsyncs it          (not yet decided)
  *  2. rename to           &lt;base&gt;.log.to-&lt;end&gt;.swap, fsync the dir                           (the commit point)
- *  3. delete the old segments with base offsets in (base, end), and the old &lt;base&gt;'s index files
+ *  3. delete the old segments with base offsets in (base, end), and the old &lt;base&gt;'s index files (its transaction index too: a cleaned segment holds no aborted records)
  *  4. rename the .swap to &lt;base&gt;.log (replacing the old one), fsync the dir                   (done)
  * </pre>
  * {@code <base>} and {@code <end>} are 20-digit offsets: the group covered {@code [base, end)}. At open,
@@ -64,6 +64,7 @@ final class SegmentSwap {
         beforeStep.accept(4);
         Files.deleteIfExists(dir.resolve(Segment.fileName(base, ".index")));
         Files.deleteIfExists(dir.resolve(Segment.fileName(base, ".timeindex")));
+        Files.deleteIfExists(dir.resolve(Segment.fileName(base, ".txnindex")));
         Files.move(swap, Segment.logFile(dir, base), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         Quarantine.fsync(dir);
     }
@@ -72,6 +73,7 @@ final class SegmentSwap {
         Files.deleteIfExists(Segment.logFile(dir, base));
         Files.deleteIfExists(dir.resolve(Segment.fileName(base, ".index")));
         Files.deleteIfExists(dir.resolve(Segment.fileName(base, ".timeindex")));
+        Files.deleteIfExists(dir.resolve(Segment.fileName(base, ".txnindex")));
     }
 
     /**
