@@ -1,6 +1,7 @@
 package dev.brook.broker;
 
 import dev.brook.broker.group.GroupConfig;
+import dev.brook.broker.txn.TransactionConfig;
 import dev.brook.log.Compaction;
 import dev.brook.log.LogCleaner;
 import dev.brook.log.LogConfig;
@@ -42,6 +43,7 @@ import org.apache.kafka.common.record.TimestampType;
  *                                 such as {@code log.cleaner.delete.retention.ms}, are in {@code logDefaults})
  * @param advertised               {@code advertised.listeners}' entry for the served listener: the address Metadata gives
  *                                 clients; null: the bound address ({@code localhost} when bound to every interface)
+ * @param transactions             the transaction coordinator's settings ({@code transaction.*})
  */
 public record BrokerConfig(
         String host,
@@ -61,7 +63,8 @@ public record BrokerConfig(
         String memoryTopics,
         long producerIdExpirationMs,
         LogCleaner.Settings cleaner,
-        Listeners.Endpoint advertised) {
+        Listeners.Endpoint advertised,
+        TransactionConfig transactions) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9092;
@@ -95,19 +98,19 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
                 100 * 1024 * 1024, true, DEFAULT_GROUP_COMMIT_INTERVAL_US, 300_000L, 100L, 600_000L,
-                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS, null);
+                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS, null, TransactionConfig.defaults());
     }
 
     public BrokerConfig withListener(String host, int port) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised, transactions);
     }
 
     public BrokerConfig withDataDir(Path dataDir) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised, transactions);
     }
 
     /**
@@ -133,6 +136,7 @@ public record BrokerConfig(
         GroupConfig g = groups;
         String memory = memoryTopics;
         LogCleaner.Settings cl = cleaner;
+        TransactionConfig txn = transactions;
         long producerExpiry = producerIdExpirationMs;
         Listeners.Endpoint adv = advertised;
         String listenersKey = "listeners";
@@ -229,7 +233,16 @@ public record BrokerConfig(
                         log.compaction().minCompactionLagMs(), atLeast(k, v, 1), log.compaction().deleteRetentionMs()));
                 case "log.cleaner.delete.retention.ms" -> log = log.withCompaction(new Compaction(log.compaction().minCleanableDirtyRatio(),
                         log.compaction().minCompactionLagMs(), log.compaction().maxCompactionLagMs(), atLeast(k, v, 0)));
-                default -> throw new BrokerConfigException(k, v, "unknown broker config");
+                default -> {
+                    if (!TransactionConfig.isKey(k)) {
+                        throw new BrokerConfigException(k, v, "unknown broker config");
+                    }
+                    try {
+                        txn = txn.with(k, atLeast(k, v, k.equals("brook.transaction.version") ? 0 : 1));
+                    } catch (IllegalArgumentException bad) {
+                        throw new BrokerConfigException(k, v, bad.getMessage());
+                    }
+                }
             }
         }
         if (listeners != null) {
@@ -242,7 +255,7 @@ public record BrokerConfig(
             adv = Listeners.advertised(advertisedListeners, servedName);
         }
         return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory,
-                producerExpiry, cl, adv);
+                producerExpiry, cl, adv, txn);
     }
 
     /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
@@ -297,6 +310,7 @@ public record BrokerConfig(
         m.put("log.cleaner.min.compaction.lag.ms", String.valueOf(logDefaults.compaction().minCompactionLagMs()));
         m.put("log.cleaner.max.compaction.lag.ms", String.valueOf(logDefaults.compaction().maxCompactionLagMs()));
         m.put("log.cleaner.delete.retention.ms", String.valueOf(logDefaults.compaction().deleteRetentionMs()));
+        transactions.describeInto(m);
         return m;
     }
 

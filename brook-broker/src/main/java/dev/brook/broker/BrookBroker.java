@@ -7,6 +7,7 @@ import dev.brook.broker.cluster.GroupConfigs;
 import dev.brook.broker.cluster.TopicConfigs;
 import dev.brook.broker.cluster.TopicRegistry;
 import dev.brook.broker.group.GroupCoordinator;
+import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.broker.handler.Apis;
 import dev.brook.broker.handler.BrokerNode;
 import dev.brook.broker.handler.DelayedFetches;
@@ -29,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *  start():  LogManager (recovery if the last shutdown was unclean) ─▶ TopicRegistry (topics, logs)
  *            ─▶ ClusterIdentity, DynamicBrokerConfig ─▶ Flusher ─▶ GroupCoordinator (replays offsets)
+ *            ─▶ TransactionCoordinator (replays transaction state, settles what the last run left open)
  *            ─▶ handlers ─▶ KafkaServer.bind
- *  close():  KafkaServer.close (no new requests) ─▶ GroupCoordinator.close ─▶ Flusher.close
+ *  close():  KafkaServer.close (no new requests) ─▶ TransactionCoordinator.close ─▶ GroupCoordinator.close ─▶ Flusher.close
  *            ─▶ LogManager.close (flush, marker)
  * </pre>
  *
@@ -44,12 +46,14 @@ public final class BrookBroker implements AutoCloseable {
     private final KafkaServer server;
     private final TopicRegistry topics;
     private final GroupCoordinator groups;
+    private final TransactionCoordinator txns;
     private final BrokerNode node;
     private boolean closed;
 
     private BrookBroker(LogManager logs, Flusher flusher, KafkaServer server, TopicRegistry topics, GroupCoordinator groups,
-                        BrokerNode node) {
+                        TransactionCoordinator txns, BrokerNode node) {
         this.groups = groups;
+        this.txns = txns;
         this.node = node;
         this.logs = logs;
         this.flusher = flusher;
@@ -114,14 +118,16 @@ public final class BrookBroker implements AutoCloseable {
             BrokerNode node = new BrokerNode(config.nodeId(), identity, dynamic, topics, flusher, fetches, groupConfigs,
                     new ClientMetricsSubscriptions(topics));
             GroupCoordinator groups = GroupCoordinator.open(config.groups(), groupConfigs, topics, flusher);
+            TransactionCoordinator txns = TransactionCoordinator.open(config.transactions(), topics, flusher, identity, groups);
             KafkaServer server;
             try {
                 server = KafkaServer.start(config.host(), config.port(), config.maxRequestBytes(),
-                        config.idleConnectionTimeoutMs(), Apis.dispatcher(node, groups));
+                        config.idleConnectionTimeoutMs(), Apis.dispatcher(node, groups, txns));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BrokerStartException("interrupted while binding", e);
             } catch (Exception e) {
+                txns.close();
                 groups.close();
                 throw new BrokerStartException("cannot listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
             }
@@ -132,7 +138,7 @@ public final class BrookBroker implements AutoCloseable {
                     : InetSocketAddress.createUnresolved(advertisedHost, bound.getPort()));
             log.info("Brook node {} of cluster {} serving {} topics on {}", config.nodeId(), identity.clusterId(),
                     topics.topics().size(), bound);
-            return new BrookBroker(logs, flusher, server, topics, groups, node);
+            return new BrookBroker(logs, flusher, server, topics, groups, txns, node);
         } catch (RuntimeException e) {
             try {
                 if (flusher != null) {
@@ -182,6 +188,7 @@ public final class BrookBroker implements AutoCloseable {
         closed = true;
         try {
             server.close();
+            txns.close();
             groups.close();
         } finally {
             try {

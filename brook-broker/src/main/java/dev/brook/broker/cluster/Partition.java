@@ -40,6 +40,40 @@ public final class Partition {
         return result;
     }
 
+    /**
+     * Appends the batches, a transactional one that would open its producer's transaction here only if {@code verifier}
+     * agrees (under the log's lock), and wakes fetches waiting on this partition.
+     */
+    public AppendResult append(MemoryRecords records, dev.brook.log.TransactionVerifier verifier) {
+        AppendResult result = storage.append(records, verifier);
+        if (!result.duplicate()) {
+            listener.onAppend(topicPartition);
+        }
+        return result;
+    }
+
+    /** Writes a transaction's commit or abort marker and wakes fetches (read_committed ones wait for it). */
+    public AppendResult appendMarker(long producerId, short producerEpoch, boolean commit, int coordinatorEpoch) {
+        AppendResult result = storage.appendMarker(producerId, producerEpoch, commit, coordinatorEpoch);
+        listener.onAppend(topicPartition);
+        return result;
+    }
+
+    /** Batches starting below {@code maxOffset} (a read_committed fetch passes the last stable offset). */
+    public ReadResult read(long offset, int maxBytes, long maxOffset) {
+        return storage.read(offset, maxBytes, maxOffset);
+    }
+
+    /** Where read_committed consumers stop: below it every transaction is decided. */
+    public long lastStableOffset() {
+        return storage.lastStableOffset();
+    }
+
+    /** The aborted transactions with records in {@code [from, upTo)}. */
+    public java.util.List<dev.brook.log.AbortedTransaction> abortedTransactions(long from, long upTo) {
+        return storage.abortedTransactions(from, upTo);
+    }
+
     /** Whole batches from the one holding {@code offset}, up to {@code maxBytes} but at least one; see {@link PartitionLog#read}. */
     public ReadResult read(long offset, int maxBytes) {
         return storage.read(offset, maxBytes);

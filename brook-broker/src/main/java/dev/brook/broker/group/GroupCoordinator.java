@@ -31,6 +31,8 @@ import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitRequestData;
+import org.apache.kafka.common.message.TxnOffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
@@ -64,6 +66,7 @@ public final class GroupCoordinator {
     private final GroupLog groupLog;
     private final TopicRegistry topics;
     final Map<String, Group> groups = new HashMap<>();
+    private final TransactionalOffsets transactional = new TransactionalOffsets();
 
     GroupCoordinator(GroupConfig config, GroupConfigs groupConfigs, GroupTimer timer, GroupLog groupLog, TopicRegistry topics) {
         this.config = config;
@@ -129,6 +132,16 @@ public final class GroupCoordinator {
             @Override
             public void offset(String group, TopicPartition tp, CommittedOffset offset) {
                 groups.computeIfAbsent(group, id -> new ClassicGroup(id, timer, config)).offsets.put(tp, offset);
+            }
+
+            @Override
+            public void pendingOffset(long producerId, String group, TopicPartition tp, CommittedOffset offset) {
+                transactional.put(producerId, group, tp, offset);
+            }
+
+            @Override
+            public void pendingResolved(long producerId, String group, TopicPartition tp) {
+                transactional.remove(producerId, group, tp);
             }
 
             @Override
@@ -404,12 +417,93 @@ public final class GroupCoordinator {
         return ((ConsumerGroup) g).validateOffsetRequest(req.memberId(), req.generationIdOrMemberEpoch());
     }
 
+    /**
+     * TxnOffsetCommit: offsets committed inside producer {@code producerId}'s transaction, which the caller has checked
+     * holds this group's offsets partition. Validated as a commit is (a member and generation, if given), made durable as
+     * pending, and visible once the transaction commits.
+     */
+    public CompletableFuture<TxnOffsetCommitResponseData> txnOffsetCommit(TxnOffsetCommitRequestData req, short version) {
+        return submit(() -> {
+            TxnOffsetCommitResponseData response = new TxnOffsetCommitResponseData();
+            boolean anonymous = (req.memberId() == null || req.memberId().isEmpty()) && req.generationIdOrMemberEpoch() < 0;
+            Errors groupError = anonymous ? (req.groupId() == null || req.groupId().isEmpty() ? Errors.INVALID_GROUP_ID : Errors.NONE)
+                    : validateCommit(new OffsetCommitRequestData().setGroupId(req.groupId()).setMemberId(req.memberId())
+                    .setGenerationIdOrMemberEpoch(req.generationIdOrMemberEpoch()).setGroupInstanceId(req.groupInstanceId()));
+            if (groupError == Errors.STALE_MEMBER_EPOCH || groupError == Errors.REBALANCE_IN_PROGRESS) {
+                groupError = Errors.NONE; // a commit between rebalances (Kafka Streams commits then); the member was found
+            }
+            Map<TopicPartition, CommittedOffset> accepted = new LinkedHashMap<>();
+            long now = timer.nowMs();
+            boolean byId = version >= 6;
+            for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic t : req.topics()) {
+                Topic topic = byId ? topics.topic(t.topicId()) : topics.topic(t.name());
+                TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic rt = new TxnOffsetCommitResponseData.TxnOffsetCommitResponseTopic()
+                        .setName(t.name()).setTopicId(t.topicId());
+                response.topics().add(rt);
+                for (TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition p : t.partitions()) {
+                    Errors e = groupError;
+                    if (e == Errors.NONE && (topic == null || topic.partition(p.partitionIndex()) == null)) {
+                        e = byId && topic == null ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+                    }
+                    if (e == Errors.NONE && p.committedMetadata() != null && p.committedMetadata().length() > config.offsetMetadataMaxBytes()) {
+                        e = Errors.OFFSET_METADATA_TOO_LARGE;
+                    }
+                    if (e == Errors.NONE) {
+                        accepted.put(new TopicPartition(topic.name(), p.partitionIndex()),
+                                new CommittedOffset(p.committedOffset(), p.committedLeaderEpoch(), p.committedMetadata(), now));
+                    }
+                    rt.partitions().add(new TxnOffsetCommitResponseData.TxnOffsetCommitResponsePartition()
+                            .setPartitionIndex(p.partitionIndex()).setErrorCode(e.code()));
+                }
+            }
+            if (accepted.isEmpty()) {
+                return CompletableFuture.completedFuture(response);
+            }
+            CompletableFuture<TxnOffsetCommitResponseData> done = new CompletableFuture<>();
+            groupLog.appendPending(req.producerId(), req.groupId(), accepted, now).whenComplete((ok, err) -> timer.execute(() -> {
+                if (err != null) {
+                    PERSIST_FAILURES.log("transactional offset commit not persisted", "Could not persist transactional offsets of group {}",
+                            req.groupId(), err);
+                    response.topics().forEach(t -> t.partitions().forEach(p -> {
+                        if (p.errorCode() == 0) {
+                            p.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+                        }
+                    }));
+                } else {
+                    transactional.putAll(req.producerId(), req.groupId(), accepted);
+                }
+                done.complete(response);
+            }));
+            return done;
+        });
+    }
+
+    /**
+     * The transaction coordinator decided producer {@code producerId}'s transaction: its pending offsets become committed
+     * ones (on commit) or are dropped. Visible at once to later requests; completes once durable.
+     */
+    public CompletableFuture<Void> completeTransaction(long producerId, boolean commit) {
+        return submit(() -> {
+            Map<String, Map<TopicPartition, CommittedOffset>> pending = transactional.of(producerId);
+            if (pending.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            Map<String, Map<TopicPartition, CommittedOffset>> decided = new LinkedHashMap<>(pending);
+            transactional.removeAll(producerId);
+            if (commit) {
+                decided.forEach((group, offsets) ->
+                        groups.computeIfAbsent(group, id -> new ClassicGroup(id, timer, config)).offsets.putAll(offsets));
+            }
+            return groupLog.resolvePending(producerId, decided, commit, timer.nowMs());
+        });
+    }
+
     public CompletableFuture<OffsetFetchResponseData> fetchOffsets(OffsetFetchRequestData req, short version) {
         return submit(() -> {
             OffsetFetchResponseData response = new OffsetFetchResponseData();
             if (version >= 8) {
                 for (OffsetFetchRequestData.OffsetFetchRequestGroup g : req.groups()) {
-                    response.groups().add(fetchGroup(g, version));
+                    response.groups().add(fetchGroup(g, version, req.requireStable()));
                 }
                 return CompletableFuture.completedFuture(response);
             }
@@ -421,7 +515,7 @@ public final class GroupCoordinator {
                 }
             }
             OffsetFetchResponseData.OffsetFetchResponseGroup one = fetchGroup(new OffsetFetchRequestData.OffsetFetchRequestGroup()
-                    .setGroupId(req.groupId()).setTopics(wanted).setMemberEpoch(-1), version);
+                    .setGroupId(req.groupId()).setTopics(wanted).setMemberEpoch(-1), version, req.requireStable());
             response.setErrorCode(one.errorCode());
             for (OffsetFetchResponseData.OffsetFetchResponseTopics t : one.topics()) {
                 OffsetFetchResponseData.OffsetFetchResponseTopic rt = new OffsetFetchResponseData.OffsetFetchResponseTopic().setName(t.name());
@@ -436,7 +530,12 @@ public final class GroupCoordinator {
         });
     }
 
-    private OffsetFetchResponseData.OffsetFetchResponseGroup fetchGroup(OffsetFetchRequestData.OffsetFetchRequestGroup req, short version) {
+    /**
+     * One group's committed offsets. With {@code requireStable}, a partition with an offset pending in an open
+     * transaction gets UNSTABLE_OFFSET_COMMIT (the consumer retries until the transaction is decided).
+     */
+    private OffsetFetchResponseData.OffsetFetchResponseGroup fetchGroup(OffsetFetchRequestData.OffsetFetchRequestGroup req, short version,
+                                                                       boolean requireStable) {
         OffsetFetchResponseData.OffsetFetchResponseGroup out = new OffsetFetchResponseData.OffsetFetchResponseGroup().setGroupId(req.groupId());
         Group g = groups.get(req.groupId());
         if (g instanceof ConsumerGroup cg && req.memberId() != null) {
@@ -447,6 +546,9 @@ public final class GroupCoordinator {
         }
         boolean byId = version >= 10;
         Map<TopicPartition, CommittedOffset> offsets = g == null ? Map.of() : g.offsets;
+        if (req.topics() == null && requireStable && transactional.hasPending(req.groupId())) {
+            return out.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code());
+        }
         if (req.topics() == null) {
             Map<String, OffsetFetchResponseData.OffsetFetchResponseTopics> byTopic = new LinkedHashMap<>();
             offsets.entrySet().stream().sorted(Map.Entry.comparingByKey(java.util.Comparator.comparing(TopicPartition::toString)))
@@ -470,6 +572,8 @@ public final class GroupCoordinator {
             for (int p : t.partitionIndexes()) {
                 if (byId && name == null) {
                     rt.partitions().add(partition(p, null).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+                } else if (requireStable && transactional.hasPending(req.groupId(), new TopicPartition(name, p))) {
+                    rt.partitions().add(partition(p, null).setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()));
                 } else {
                     rt.partitions().add(partition(p, offsets.get(new TopicPartition(name, p))));
                 }

@@ -26,8 +26,12 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  * key   (offset commit)  int16 type = 0 | string group | string topic | int32 partition
  * value (version 0)      int16 version = 0 | int64 offset | int32 leader epoch | string metadata | int64 commit time ms
  * value (deletion)       null (a tombstone): the offset was deleted or expired
+ * key   (in a transaction) int16 type = 1 | int64 producer id | string group | string topic | int32 partition
+ * value                  as an offset commit's; null once the transaction is decided
  * </pre>
- * Replay applies records in log order; the last one per key wins.
+ * Replay applies records in log order; the last one per key wins. An offset committed inside a transaction
+ * (TxnOffsetCommit) is a type-1 record until the transaction coordinator decides the transaction: then one batch holds
+ * the type-0 records of the offsets (on commit) and the type-1 tombstones, so a commit lands whole or not at all.
  *
  * <p>The topic is {@code cleanup.policy=compact}: the log cleaner keeps the last record of each key and drops
  * tombstones after {@code delete.retention.ms}, so replay reads about the live offsets plus the active segment, as for
@@ -36,6 +40,7 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
  */
 final class GroupLog {
     private static final short OFFSET_KEY = 0;
+    private static final short PENDING_KEY = 1;
     private static final short VALUE_V0 = 0;
 
     private final Partition partition;
@@ -51,6 +56,12 @@ final class GroupLog {
         void offset(String group, TopicPartition tp, CommittedOffset offset);
 
         void offsetDeleted(String group, TopicPartition tp);
+
+        /** An offset committed in producer {@code producerId}'s open transaction. */
+        void pendingOffset(long producerId, String group, TopicPartition tp, CommittedOffset offset);
+
+        /** A transactional offset whose transaction was decided. */
+        void pendingResolved(long producerId, String group, TopicPartition tp);
     }
 
     /** Reads the whole log, oldest first. */
@@ -78,15 +89,21 @@ final class GroupLog {
             return;
         }
         ByteBuffer key = r.key();
-        if (key.getShort() != OFFSET_KEY) {
+        short type = key.getShort();
+        if (type != OFFSET_KEY && type != PENDING_KEY) {
             return;
         }
+        long producerId = type == PENDING_KEY ? key.getLong() : -1;
         String group = readString(key);
         String topic = readString(key);
         int part = key.getInt();
         TopicPartition tp = new TopicPartition(topic, part);
         if (!r.hasValue()) {
-            visitor.offsetDeleted(group, tp);
+            if (type == PENDING_KEY) {
+                visitor.pendingResolved(producerId, group, tp);
+            } else {
+                visitor.offsetDeleted(group, tp);
+            }
             return;
         }
         ByteBuffer value = r.value();
@@ -97,7 +114,12 @@ final class GroupLog {
         int epoch = value.getInt();
         String metadata = readString(value);
         long ts = value.getLong();
-        visitor.offset(group, tp, new CommittedOffset(offset, epoch, metadata, ts));
+        CommittedOffset o = new CommittedOffset(offset, epoch, metadata, ts);
+        if (type == PENDING_KEY) {
+            visitor.pendingOffset(producerId, group, tp, o);
+        } else {
+            visitor.offset(group, tp, o);
+        }
     }
 
     /** Appends commits of one group; completes once they are fsynced. */
@@ -105,6 +127,29 @@ final class GroupLog {
         List<SimpleRecord> records = new ArrayList<>(offsets.size());
         offsets.forEach((tp, o) -> records.add(new SimpleRecord(nowMs, key(group, tp), value(o))));
         return append(records);
+    }
+
+    /** Appends offsets committed in producer {@code producerId}'s open transaction; completes once fsynced. */
+    CompletableFuture<Void> appendPending(long producerId, String group, Map<TopicPartition, CommittedOffset> offsets, long nowMs) {
+        List<SimpleRecord> records = new ArrayList<>(offsets.size());
+        offsets.forEach((tp, o) -> records.add(new SimpleRecord(nowMs, pendingKey(producerId, group, tp), value(o))));
+        return append(records);
+    }
+
+    /**
+     * Decides producer {@code producerId}'s transactional offsets, per group: on commit they become committed offsets;
+     * either way their pending records are tombstoned. One batch; completes once fsynced.
+     */
+    CompletableFuture<Void> resolvePending(long producerId, Map<String, Map<TopicPartition, CommittedOffset>> pending,
+                                           boolean commit, long nowMs) {
+        List<SimpleRecord> records = new ArrayList<>();
+        pending.forEach((group, offsets) -> offsets.forEach((tp, o) -> {
+            if (commit) {
+                records.add(new SimpleRecord(nowMs, key(group, tp), value(o)));
+            }
+            records.add(new SimpleRecord(nowMs, pendingKey(producerId, group, tp), null));
+        }));
+        return records.isEmpty() ? CompletableFuture.completedFuture(null) : append(records);
     }
 
     /** Appends deletions (tombstones); completes once fsynced. */
@@ -128,6 +173,15 @@ final class GroupLog {
         byte[] t = tp.topic().getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(2 + 2 + g.length + 2 + t.length + 4);
         b.putShort(OFFSET_KEY).putShort((short) g.length).put(g).putShort((short) t.length).put(t).putInt(tp.partition());
+        return b.array();
+    }
+
+    private static byte[] pendingKey(long producerId, String group, TopicPartition tp) {
+        byte[] g = group.getBytes(StandardCharsets.UTF_8);
+        byte[] t = tp.topic().getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(2 + 8 + 2 + g.length + 2 + t.length + 4);
+        b.putShort(PENDING_KEY).putLong(producerId).putShort((short) g.length).put(g).putShort((short) t.length).put(t)
+                .putInt(tp.partition());
         return b.array();
     }
 

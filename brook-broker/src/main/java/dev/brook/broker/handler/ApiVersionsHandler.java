@@ -14,16 +14,18 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
  */
 final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
     private final BrokerDispatcher dispatcher;
+    private final BrokerNode broker;
 
-    ApiVersionsHandler(BrokerDispatcher dispatcher) {
+    ApiVersionsHandler(BrokerDispatcher dispatcher, BrokerNode broker) {
         this.dispatcher = dispatcher;
+        this.broker = broker;
     }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ApiVersionsRequest request) {
         ApiVersionsResponseData response = new ApiVersionsResponseData()
                 .setApiKeys(dispatcher.advertisedVersions());
-        BrokerFeatures.describe(response);
+        BrokerFeatures.describe(response, broker.config().current().transactions().featureLevel());
         if (context.apiVersion() >= 3 && !request.isValid()) {
             response.setErrorCode(Errors.INVALID_REQUEST.code());
         }

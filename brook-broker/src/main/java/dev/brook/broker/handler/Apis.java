@@ -8,11 +8,12 @@ public final class Apis {
     }
 
     /** A dispatcher answering every API Brook implements, for {@code broker}. */
-    public static BrokerDispatcher dispatcher(BrokerNode broker, dev.brook.broker.group.GroupCoordinator groups) {
+    public static BrokerDispatcher dispatcher(BrokerNode broker, dev.brook.broker.group.GroupCoordinator groups,
+                                              dev.brook.broker.txn.TransactionCoordinator txns) {
         BrokerDispatcher d = new BrokerDispatcher();
-        d.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(d));
+        d.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(d, broker));
         d.register(ApiKeys.METADATA, new MetadataHandler(broker));
-        d.register(ApiKeys.PRODUCE, (short) 0, new ProduceHandler(broker));
+        d.register(ApiKeys.PRODUCE, (short) 0, new ProduceHandler(broker, txns));
         d.register(ApiKeys.FETCH, new FetchHandler(broker));
         d.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(broker));
         d.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(broker));
@@ -23,8 +24,9 @@ public final class Apis {
         d.register(ApiKeys.ALTER_CONFIGS, new AlterConfigsHandler(broker));
         d.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsHandler(broker));
         d.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(broker));
-        d.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker));
+        d.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker, txns));
         GroupApis.register(d, broker, groups);
+        TransactionApis.register(d, broker, txns, groups);
         AclApis.register(d);
         ReplicaApis.register(d, broker);
         d.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker));

@@ -8,9 +8,11 @@ import org.apache.kafka.common.message.ApiVersionsResponseData;
  * <ul>
  *   <li>{@code metadata.version} 3.3-IV3 (7) to 4.4-IV2 (33), finalized at 33: the Kafka release whose protocol Brook speaks;</li>
  *   <li>{@code group.version} 0-1, finalized 1: the consumer group protocol (KIP-848) is served;</li>
- *   <li>{@code transaction.version}, {@code share.version}, {@code streams.version}, {@code kraft.version} and
- *       {@code eligible.leader.replicas.version} 0 only, not finalized: transactions, share groups and streams groups
- *       are not built yet, and Brook has no KRaft quorum or replicas. So a 4.x producer does not try transactions v2.</li>
+ *   <li>{@code transaction.version} 0-2, finalized at {@code brook.transaction.version} (2 by default): Kafka 4.x
+ *       producers then use transactions v2 (KIP-890), and the first generation below 2;</li>
+ *   <li>{@code share.version}, {@code streams.version}, {@code kraft.version} and
+ *       {@code eligible.leader.replicas.version} 0 only, not finalized: share groups and streams groups are not built
+ *       yet, and Brook has no KRaft quorum or replicas.</li>
  * </ul>
  * Features cannot be changed (UpdateFeatures is not served).
  */
@@ -23,7 +25,7 @@ final class BrokerFeatures {
     private static final Feature[] FEATURES = {
         new Feature("metadata.version", (short) 7, (short) 33, (short) 33),
         new Feature("group.version", (short) 0, (short) 1, (short) 1),
-        new Feature("transaction.version", (short) 0, (short) 0, (short) 0),
+        new Feature("transaction.version", (short) 0, (short) 2, (short) 2),
         new Feature("share.version", (short) 0, (short) 0, (short) 0),
         new Feature("streams.version", (short) 0, (short) 0, (short) 0),
         new Feature("kraft.version", (short) 0, (short) 0, (short) 0),
@@ -34,8 +36,10 @@ final class BrokerFeatures {
     }
 
     /** Adds the supported and finalized features to an ApiVersions response (v3+ carries them). */
-    static void describe(ApiVersionsResponseData response) {
-        for (Feature f : FEATURES) {
+    static void describe(ApiVersionsResponseData response, short transactionVersion) {
+        for (Feature feature : FEATURES) {
+            Feature f = feature.name().equals("transaction.version")
+                    ? new Feature(feature.name(), feature.min(), feature.max(), transactionVersion) : feature;
             response.supportedFeatures().add(new ApiVersionsResponseData.SupportedFeatureKey()
                     .setName(f.name()).setMinVersion(f.min()).setMaxVersion(f.max()));
             if (f.finalized() > 0) {

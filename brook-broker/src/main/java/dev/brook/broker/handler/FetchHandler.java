@@ -28,6 +28,11 @@ import org.apache.kafka.common.requests.FetchRequest;
  * {@link DelayedFetches}: an append to any of its partitions wakes it to read again, and it answers the
  * moment {@code min_bytes} is reached, or at {@code max_wait_ms} with whatever there is.
  *
+ * <p>Isolation: a read_committed fetch ({@code isolation_level} 1) reads only batches below each partition's last
+ * stable offset and gets the aborted transactions of what it read, for the consumer to drop; a read_uncommitted one
+ * reads to the high watermark. Both are told the last stable offset. A commit or abort marker wakes parked fetches
+ * as an append does.
+ *
  * <p>Runs on the connection's event loop; a parked fetch's re-reads and its timer run there too.
  */
 final class FetchHandler implements ApiHandler<FetchRequest> {
@@ -67,6 +72,7 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
         long budget = data.maxBytes() <= 0 ? Integer.MAX_VALUE : data.maxBytes();
         long total = 0;
         boolean errors = false;
+        boolean committed = data.isolationLevel() == 1;
         for (FetchRequestData.FetchTopic wanted : data.topics()) {
             Topic topic = byId ? broker.topics().topic(wanted.topicId()) : broker.topics().topic(wanted.topic());
             FetchResponseData.FetchableTopicResponse topicResponse = new FetchResponseData.FetchableTopicResponse()
@@ -86,8 +92,13 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                 }
                 partitions.add(partition.topicPartition());
                 long hw = partition.highWatermark();
-                pd.setHighWatermark(hw).setLastStableOffset(hw).setLogStartOffset(partition.logStartOffset());
-                if (fp.fetchOffset() == hw) {
+                long lso = partition.lastStableOffset();
+                long readable = committed ? lso : hw;
+                pd.setHighWatermark(hw).setLastStableOffset(lso).setLogStartOffset(partition.logStartOffset());
+                if (committed) {
+                    pd.setAbortedTransactions(new ArrayList<>());
+                }
+                if (fp.fetchOffset() == readable || (committed && fp.fetchOffset() > lso && fp.fetchOffset() <= hw)) {
                     continue;
                 }
                 long limit = Math.min(fp.partitionMaxBytes() <= 0 ? Integer.MAX_VALUE : fp.partitionMaxBytes(), budget - total);
@@ -95,15 +106,22 @@ final class FetchHandler implements ApiHandler<FetchRequest> {
                     continue;
                 }
                 try {
-                    ReadResult result = partition.read(fp.fetchOffset(), (int) Math.max(1, Math.min(limit, Integer.MAX_VALUE)));
+                    int max = (int) Math.max(1, Math.min(limit, Integer.MAX_VALUE));
+                    ReadResult result = committed ? partition.read(fp.fetchOffset(), max, lso) : partition.read(fp.fetchOffset(), max);
                     int size = result.records().sizeInBytes();
                     if (total > 0 && size > limit) {
                         continue;
                     }
                     pd.setRecords(result.records())
                             .setHighWatermark(result.logEndOffset())
-                            .setLastStableOffset(result.logEndOffset())
+                            .setLastStableOffset(committed ? lso : partition.lastStableOffset())
                             .setLogStartOffset(result.logStartOffset());
+                    if (committed && size > 0) {
+                        for (dev.brook.log.AbortedTransaction t : partition.abortedTransactions(fp.fetchOffset(), lso)) {
+                            pd.abortedTransactions().add(new FetchResponseData.AbortedTransaction()
+                                    .setProducerId(t.producerId()).setFirstOffset(t.firstOffset()));
+                        }
+                    }
                     total += size;
                 } catch (LogException e) {
                     pd.setErrorCode(e.error().code());

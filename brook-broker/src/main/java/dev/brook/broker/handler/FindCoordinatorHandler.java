@@ -11,17 +11,12 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 
 /**
- * FindCoordinator: this broker coordinates every consumer group. v4+ asks for many keys at once.
- *
- * <p>Transactions are not built yet. A transactional producer's lookup is answered with
- * TRANSACTIONAL_ID_AUTHORIZATION_FAILED and a message saying so, because that is the one error every client treats
- * as final: the Java client, librdkafka and kafkajs retry COORDINATOR_NOT_AVAILABLE (and librdkafka any other
- * error) until their timeout, about 300 lookups in 30 s for nothing. Other key types get INVALID_REQUEST.
+ * FindCoordinator: this broker coordinates every consumer group and every transactional id. v4+ asks for many keys
+ * at once. Other key types (share groups: not built yet) get INVALID_REQUEST, which clients do not retry.
  */
 final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest> {
     private static final byte GROUP = 0;
     private static final byte TRANSACTION = 1;
-    static final String NO_TRANSACTIONS = "Brook does not support transactions yet (transactional.id is set)";
 
     private final BrokerNode broker;
 
@@ -48,15 +43,13 @@ final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequest>
     private FindCoordinatorResponseData.Coordinator coordinator(String key, byte type) {
         FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
                 .setNodeId(-1).setHost("").setPort(-1);
-        if (type == TRANSACTION) {
-            return c.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code()).setErrorMessage(NO_TRANSACTIONS);
-        }
-        if (type != GROUP) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code())
-                    .setErrorMessage("Brook coordinates consumer groups only; coordinator key type " + type + " is not served");
+        if (type != GROUP && type != TRANSACTION) {
+            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Brook coordinates consumer groups and "
+                    + "transactions; coordinator key type " + type + " is not served");
         }
         if (key == null || key.isEmpty()) {
-            return c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Group id must not be empty");
+            return c.setErrorCode(Errors.INVALID_REQUEST.code())
+                    .setErrorMessage((type == GROUP ? "Group id" : "Transactional id") + " must not be empty");
         }
         return c.setNodeId(broker.nodeId()).setHost(broker.host()).setPort(broker.port());
     }

@@ -44,7 +44,8 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
                 }
                 boolean epochs = context.apiVersion() >= 4;
                 try {
-                    lookup(partition, wp.timestamp()).ifPresent(found -> pr
+                    boolean committed = request.data().isolationLevel() == 1;
+                    lookup(partition, wp.timestamp(), committed).ifPresent(found -> pr
                             .setOffset(found.offset()).setTimestamp(found.timestamp())
                             .setLeaderEpoch(epochs ? Partition.LEADER_EPOCH : -1));
                 } catch (LogException e) {
@@ -55,9 +56,14 @@ final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequest> {
         return CompletableFuture.completedFuture(response);
     }
 
-    private static Optional<TimestampOffset> lookup(Partition log, long timestamp) {
+    /** The offset for {@code timestamp}; for a read_committed client, LATEST is the last stable offset and nothing at or past it is found. */
+    private static Optional<TimestampOffset> lookup(Partition log, long timestamp, boolean committed) {
         if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-            return Optional.of(new TimestampOffset(-1, log.logEndOffset()));
+            return Optional.of(new TimestampOffset(-1, committed ? log.lastStableOffset() : log.logEndOffset()));
+        }
+        if (committed && timestamp != ListOffsetsRequest.EARLIEST_TIMESTAMP && timestamp != ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+            long lso = log.lastStableOffset();
+            return lookup(log, timestamp, false).filter(found -> found.offset() < lso);
         }
         if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
             return Optional.of(new TimestampOffset(-1, log.logStartOffset()));

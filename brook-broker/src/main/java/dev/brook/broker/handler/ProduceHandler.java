@@ -4,12 +4,16 @@ import dev.brook.broker.cluster.Partition;
 import dev.brook.broker.cluster.Topic;
 import dev.brook.broker.network.CloseConnection;
 import dev.brook.broker.network.RequestContext;
+import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.log.AppendResult;
 import dev.brook.log.LogException;
 import dev.brook.log.RecordValidationException;
 import dev.brook.log.ThrottledLogger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -36,6 +40,9 @@ import org.slf4j.event.Level;
  * A topic's {@code flush.messages} adds to this: the request whose append leaves that many messages unflushed
  * waits for the fsync too, whatever its acks.
  * A batch the idempotent producer already sent is answered with its original offsets and not written twice.
+ * A transactional batch that would open its producer's transaction in a partition is checked against the
+ * {@link TransactionCoordinator}'s open transactions under the log's lock ({@link dev.brook.log.TransactionVerifier});
+ * from a transactions v2 client (Produce v12+) a partition not yet in the transaction is first added to it (KIP-890).
  * Errors are per partition and never fail the whole request.
  */
 final class ProduceHandler implements ApiHandler<ProduceRequest> {
@@ -44,13 +51,67 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
     private static final ThrottledLogger FAILURES = new ThrottledLogger(log, Level.ERROR);
 
     private final BrokerNode broker;
+    private final TransactionCoordinator txns;
 
-    ProduceHandler(BrokerNode broker) {
+    ProduceHandler(BrokerNode broker, TransactionCoordinator txns) {
         this.broker = broker;
+        this.txns = txns;
     }
 
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ProduceRequest request) {
+        ProduceRequestData data = request.data();
+        if (data.transactionalId() != null && context.apiVersion() >= 12) {
+            ImplicitAdd add = implicitAdd(context, data);
+            if (add != null) {
+                return txns.addPartitions(data.transactionalId(), add.producerId, add.epoch, add.partitions, (byte) 2)
+                        .thenCompose(errors -> append(context, request, errors));
+            }
+        }
+        return append(context, request, Map.of());
+    }
+
+    /** The partitions of a v2 transactional produce that are not yet in its producer's transaction. */
+    private static final class ImplicitAdd {
+        long producerId;
+        short epoch;
+        final List<TopicPartition> partitions = new ArrayList<>();
+    }
+
+    private ImplicitAdd implicitAdd(RequestContext context, ProduceRequestData data) {
+        boolean byId = context.apiVersion() >= 13;
+        ImplicitAdd add = null;
+        for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+            Topic topic = byId ? broker.topics().topic(topicData.topicId()) : broker.topics().topic(topicData.name());
+            if (topic == null) {
+                continue;
+            }
+            for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+                if (!(partitionData.records() instanceof MemoryRecords memory) || memory.sizeInBytes() == 0) {
+                    continue;
+                }
+                MutableRecordBatch first;
+                try {
+                    first = memory.batches().iterator().next();
+                } catch (RuntimeException e) {
+                    continue; // malformed: the append reports it
+                }
+                TopicPartition tp = new TopicPartition(topic.name(), partitionData.index());
+                if (!first.isTransactional() || txns.openTransactions().check(first.producerId(), first.producerEpoch(), tp) == Errors.NONE) {
+                    continue;
+                }
+                if (add == null) {
+                    add = new ImplicitAdd();
+                    add.producerId = first.producerId();
+                    add.epoch = first.producerEpoch();
+                }
+                add.partitions.add(tp);
+            }
+        }
+        return add;
+    }
+
+    private CompletableFuture<ApiMessage> append(RequestContext context, ProduceRequest request, Map<TopicPartition, Errors> addErrors) {
         ProduceRequestData data = request.data();
         short acks = data.acks();
         boolean byId = context.apiVersion() >= 13;
@@ -70,14 +131,15 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
                     pr.setErrorCode(Errors.INVALID_REQUIRED_ACKS.code());
                     continue;
                 }
-                if (data.transactionalId() != null) {
-                    pr.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
-                            .setErrorMessage(FindCoordinatorHandler.NO_TRANSACTIONS);
-                    continue;
-                }
                 Partition partition = topic == null ? null : topic.partition(partitionData.index());
                 if (partition == null) {
                     pr.setErrorCode((byId && topic == null ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code());
+                    continue;
+                }
+                Errors notAdded = addErrors.getOrDefault(partition.topicPartition(), Errors.NONE);
+                if (notAdded != Errors.NONE) {
+                    pr.setErrorCode((notAdded == Errors.PRODUCER_FENCED ? Errors.INVALID_PRODUCER_EPOCH : notAdded).code())
+                            .setErrorMessage("the partition could not join the producer's transaction");
                     continue;
                 }
                 append(partition, partitionData.records(), pr, waitForFsync, durable);
@@ -105,7 +167,7 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             return;
         }
         try {
-            AppendResult result = partition.append(memory);
+            AppendResult result = partition.append(memory, txns.openTransactions().verifier(partition.topicPartition()));
             pr.setBaseOffset(result.firstOffset())
                     .setLogAppendTimeMs(result.logAppendTime())
                     .setLogStartOffset(result.logStartOffset());
