@@ -397,6 +397,40 @@ class EveryApiVersionTest {
                             null, 30_000).build(v));
             case LIST_PARTITION_REASSIGNMENTS -> List.of(v -> new org.apache.kafka.common.requests.ListPartitionReassignmentsRequest.Builder(
                     new org.apache.kafka.common.message.ListPartitionReassignmentsRequestData()).build(v));
+            case ADD_PARTITIONS_TO_TXN -> List.of(v -> raw(api, v, v <= 3
+                    ? new org.apache.kafka.common.message.AddPartitionsToTxnRequestData().setV3AndBelowTransactionalId("versions-txn")
+                            .setV3AndBelowProducerId(424242).setV3AndBelowProducerEpoch((short) 0)
+                            .setV3AndBelowTopics(txnTopics(topic))
+                    : new org.apache.kafka.common.message.AddPartitionsToTxnRequestData().setTransactions(
+                            new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransactionCollection(List.of(
+                                    new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTransaction()
+                                            .setTransactionalId("versions-txn").setProducerId(424242).setProducerEpoch((short) 0)
+                                            .setVerifyOnly(true).setTopics(txnTopics(topic))).iterator()))));
+            case ADD_OFFSETS_TO_TXN -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.AddOffsetsToTxnRequestData()
+                    .setTransactionalId("versions-txn").setProducerId(424242).setProducerEpoch((short) 0).setGroupId(CLASSIC)));
+            case END_TXN -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.EndTxnRequestData()
+                    .setTransactionalId("versions-txn").setProducerId(424242).setProducerEpoch((short) 0).setCommitted(true)));
+            case TXN_OFFSET_COMMIT -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.TxnOffsetCommitRequestData()
+                    .setTransactionalId("versions-txn").setGroupId(CLASSIC).setProducerId(424242).setProducerEpoch((short) 0)
+                    .setTopics(List.of(new org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestTopic()
+                            .setName(topic).setTopicId(topicId).setPartitions(List.of(
+                                    new org.apache.kafka.common.message.TxnOffsetCommitRequestData.TxnOffsetCommitRequestPartition()
+                                            .setPartitionIndex(0).setCommittedOffset(1).setCommittedMetadata("m")))))));
+            case DESCRIBE_TRANSACTIONS -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.DescribeTransactionsRequestData()
+                    .setTransactionalIds(List.of("versions-txn", "txn"))));
+            case LIST_TRANSACTIONS -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.ListTransactionsRequestData()
+                    .setStateFilters(List.of("Ongoing", "NoSuchState")).setDurationFilter(v >= 1 ? 0 : -1)
+                    .setTransactionalIdPattern(v >= 2 ? "versions-.*" : null)),
+                    v -> raw(api, v, new org.apache.kafka.common.message.ListTransactionsRequestData()));
+            case DESCRIBE_PRODUCERS -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.DescribeProducersRequestData()
+                    .setTopics(new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequestCollection(List.of(
+                            new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest()
+                            .setName(topic).setPartitionIndexes(List.of(0, 9))).iterator()))));
+            case WRITE_TXN_MARKERS -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.WriteTxnMarkersRequestData()
+                    .setMarkers(List.of(new org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarker()
+                            .setProducerId(424242).setProducerEpoch((short) 0).setTransactionResult(false).setCoordinatorEpoch(0)
+                            .setTopics(List.of(new org.apache.kafka.common.message.WriteTxnMarkersRequestData.WritableTxnMarkerTopic()
+                                    .setName(ABSENT).setPartitionIndexes(List.of(0))))))));
             case ALTER_PARTITION_REASSIGNMENTS -> List.of(v -> new org.apache.kafka.common.requests.AlterPartitionReassignmentsRequest.Builder(
                     new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData().setTopics(List.of(
                             new org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData.ReassignableTopic()
@@ -405,6 +439,12 @@ class EveryApiVersionTest {
                                                     .setPartitionIndex(0).setReplicas(List.of(1))))))).build(v));
             default -> List.of();
         };
+    }
+
+    private static org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection txnTopics(String name) {
+        return new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopicCollection(List.of(
+                new org.apache.kafka.common.message.AddPartitionsToTxnRequestData.AddPartitionsToTxnTopic().setName(name)
+                        .setPartitions(List.of(0))).iterator());
     }
 
     private static ProduceRequest produce(short version, String topicName, int partition) {
