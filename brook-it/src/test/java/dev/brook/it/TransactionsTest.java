@@ -27,8 +27,8 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -36,39 +36,44 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Kafka's Java transactional producer and read_committed consumer against Brook: commit and abort, fencing of an old
  * instance, offsets committed inside a transaction, and the Admin views (list, describe, producers, abort), in both
- * protocol generations (the broker's {@code brook.transaction.version} 2, which 4.x clients use as transactions v2, and 1).
+ * protocol generations: here with the broker's default {@code brook.transaction.version} 2, which 4.x clients use as
+ * transactions v2 (KIP-890), and in {@link TransactionsV1Test} with 1, where they add partitions themselves as older clients do.
  */
 @Timeout(180)
 class TransactionsTest {
 
     @RegisterExtension
-    static final BrookExtension brook = new BrookExtension();
+    static final BrookExtension brookV2 = new BrookExtension();
 
-    private static Admin admin;
+    private Admin admin;
 
-    @BeforeAll
-    static void connect() {
-        admin = Clients.admin(brook.bootstrapServers());
+    BrookExtension brook() {
+        return brookV2;
     }
 
-    @AfterAll
-    static void disconnect() {
+    @BeforeEach
+    void connect() {
+        admin = Clients.admin(brook().bootstrapServers());
+    }
+
+    @AfterEach
+    void disconnect() {
         admin.close();
     }
 
-    private static String topic(int partitions) throws Exception {
+    private String topic(int partitions) throws Exception {
         String name = AdminClientTest.uniqueTopic();
         admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get();
         return name;
     }
 
-    private static KafkaProducer<String, String> transactional(String id) {
-        return Clients.producer(brook.bootstrapServers(), Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id,
+    private KafkaProducer<String, String> transactional(String id) {
+        return Clients.producer(brook().bootstrapServers(), Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, id,
                 ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000));
     }
 
-    private static List<String> read(String topic, int partitions, String isolation) {
-        try (KafkaConsumer<String, String> consumer = Clients.consumer(brook.bootstrapServers(),
+    private List<String> read(String topic, int partitions, String isolation) {
+        try (KafkaConsumer<String, String> consumer = Clients.consumer(brook().bootstrapServers(),
                 Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation))) {
             List<TopicPartition> tps = IntStream.range(0, partitions).mapToObj(p -> new TopicPartition(topic, p)).toList();
             // per partition in offset order (a stable sort keeps the order polled within each)
@@ -109,7 +114,7 @@ class TransactionsTest {
     void anOpenTransactionHoldsBackReadCommittedConsumersUntilItCommits() throws Exception {
         String topic = topic(1);
         TopicPartition tp = new TopicPartition(topic, 0);
-        try (KafkaProducer<String, String> plain = Clients.producer(brook.bootstrapServers());
+        try (KafkaProducer<String, String> plain = Clients.producer(brook().bootstrapServers());
              KafkaProducer<String, String> producer = transactional("txn-open-" + System.nanoTime())) {
             plain.send(new ProducerRecord<>(topic, "before")).get();
             producer.initTransactions();
@@ -158,14 +163,14 @@ class TransactionsTest {
         String input = topic(1);
         String output = topic(1);
         String group = "txn-group-" + System.nanoTime();
-        try (KafkaProducer<String, String> plain = Clients.producer(brook.bootstrapServers())) {
+        try (KafkaProducer<String, String> plain = Clients.producer(brook().bootstrapServers())) {
             for (int i = 0; i < 10; i++) {
                 plain.send(new ProducerRecord<>(input, "in-" + i)).get();
             }
         }
         TopicPartition in = new TopicPartition(input, 0);
         try (KafkaProducer<String, String> producer = transactional("txn-ctp-" + System.nanoTime());
-             KafkaConsumer<String, String> consumer = Clients.consumer(brook.bootstrapServers(), Map.of(
+             KafkaConsumer<String, String> consumer = Clients.consumer(brook().bootstrapServers(), Map.of(
                      ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                      ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))) {
             producer.initTransactions();
