@@ -43,7 +43,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class TransactionsTest {
 
     @RegisterExtension
-    static final BrookExtension brookV2 = new BrookExtension();
+    static final BrookExtension brookV2 = new BrookExtension()
+            .withConfig("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200");
 
     private Admin admin;
 
@@ -199,6 +200,60 @@ class TransactionsTest {
             assertThat(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(in).offset()).isEqualTo(5);
         }
         assertThat(read(output, 1, "read_committed")).containsExactly("0:out-0", "0:out-1", "0:out-2", "0:out-3", "0:out-4");
+    }
+
+    @Test
+    void anAbandonedTransactionIsAbortedAtItsTimeoutAndItsProducerCannotCommitIt() throws Exception {
+        String topic = topic(1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        String id = "txn-timeout-" + System.nanoTime();
+        KafkaProducer<String, String> abandoned = Clients.producer(brook().bootstrapServers(), Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, id, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 1_500));
+        try {
+            abandoned.initTransactions();
+            abandoned.beginTransaction();
+            abandoned.send(new ProducerRecord<>(topic, "abandoned")).get();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> admin.listOffsets(
+                    Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()),
+                    new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+                    .all().get().get(tp).offset() == 2); // the record and the coordinator's abort marker
+            assertThatThrownBy(abandoned::commitTransaction).isInstanceOf(KafkaException.class);
+        } finally {
+            abandoned.close(Duration.ZERO);
+        }
+        try (KafkaProducer<String, String> next = transactional(id)) {
+            next.initTransactions();
+            next.beginTransaction();
+            next.send(new ProducerRecord<>(topic, "next"));
+            next.commitTransaction();
+        }
+        assertThat(read(topic, 1, "read_committed")).containsExactly("0:next");
+    }
+
+    @Test
+    void aTransactionOpenAcrossABrokerRestartIsAbortedAndTheIdWorksAfterwards() throws Exception {
+        String topic = topic(1);
+        String id = "txn-restart-" + System.nanoTime();
+        KafkaProducer<String, String> before = transactional(id);
+        try {
+            before.initTransactions();
+            before.beginTransaction();
+            before.send(new ProducerRecord<>(topic, "open-at-restart")).get();
+            admin.close();
+            brook().restart();
+            admin = Clients.admin(brook().bootstrapServers());
+        } finally {
+            before.close(Duration.ZERO);
+        }
+        assertThat(read(topic, 1, "read_committed")).isEmpty();
+        assertThat(read(topic, 1, "read_uncommitted")).containsExactly("0:open-at-restart");
+        try (KafkaProducer<String, String> after = transactional(id)) {
+            after.initTransactions();
+            after.beginTransaction();
+            after.send(new ProducerRecord<>(topic, "after-restart"));
+            after.commitTransaction();
+        }
+        assertThat(read(topic, 1, "read_committed")).containsExactly("0:after-restart");
     }
 
     @Test

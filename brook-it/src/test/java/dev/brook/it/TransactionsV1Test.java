@@ -10,7 +10,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class TransactionsV1Test extends TransactionsTest {
     @RegisterExtension
-    static final BrookExtension brookV1 = new BrookExtension().withConfig("brook.transaction.version", "1");
+    static final BrookExtension brookV1 = new BrookExtension().withConfig("brook.transaction.version", "1")
+            .withConfig("transaction.abort.timed.out.transaction.cleanup.interval.ms", "200");
 
     @Override
     BrookExtension brook() {
