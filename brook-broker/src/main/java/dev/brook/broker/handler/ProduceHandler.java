@@ -52,6 +52,7 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
 
     private final BrokerNode broker;
     private final TransactionCoordinator txns;
+    private final ProducerOrder order = new ProducerOrder();
 
     ProduceHandler(BrokerNode broker, TransactionCoordinator txns) {
         this.broker = broker;
@@ -61,14 +62,35 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
     @Override
     public CompletableFuture<ApiMessage> handle(RequestContext context, ProduceRequest request) {
         ProduceRequestData data = request.data();
-        if (data.transactionalId() != null && context.apiVersion() >= 12) {
-            ImplicitAdd add = implicitAdd(context, data);
-            if (add != null) {
-                return txns.addPartitions(data.transactionalId(), add.producerId, add.epoch, add.partitions, (byte) 2)
-                        .thenCompose(errors -> append(context, request, errors));
+        long producerId = data.transactionalId() == null ? -1 : producerId(data);
+        if (producerId < 0) {
+            return append(context, request, Map.of());
+        }
+        // appended in arrival order per producer, though a partition joining the transaction makes one wait
+        return order.run(producerId, () -> {
+            ImplicitAdd add = context.apiVersion() >= 12 ? implicitAdd(context, data) : null;
+            if (add == null) {
+                return CompletableFuture.completedFuture(append(context, request, Map.of()));
+            }
+            return txns.addPartitions(data.transactionalId(), add.producerId, add.epoch, add.partitions, (byte) 2)
+                    .thenApply(errors -> append(context, request, errors));
+        }).thenCompose(answered -> answered);
+    }
+
+    /** The producer id of the request's first batch, or -1. */
+    private static long producerId(ProduceRequestData data) {
+        for (ProduceRequestData.TopicProduceData t : data.topicData()) {
+            for (ProduceRequestData.PartitionProduceData p : t.partitionData()) {
+                if (p.records() instanceof MemoryRecords memory && memory.sizeInBytes() > 0) {
+                    try {
+                        return memory.batches().iterator().next().producerId();
+                    } catch (RuntimeException e) {
+                        return -1; // malformed: the append reports it
+                    }
+                }
             }
         }
-        return append(context, request, Map.of());
+        return -1;
     }
 
     /** The partitions of a v2 transactional produce that are not yet in its producer's transaction. */
