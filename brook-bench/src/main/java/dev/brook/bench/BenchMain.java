@@ -10,6 +10,8 @@ import java.util.Arrays;
  * {@code brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR] [--rounds N]
  * [--no-kafka]}: the log cleaner's throughput and log open times in process, then Brook's cleaner against Kafka's, each in
  * its broker ({@link CleanerCompare});
+ * {@code brook-bench transactions [--rounds N] [--quick]}: transactional produce and read_committed latency against
+ * Kafka ({@link TransactionsCompare});
  * {@code brook-bench jmh [JMH options]}: the microbenchmarks.
  */
 public final class BenchMain {
@@ -20,7 +22,7 @@ public final class BenchMain {
         if (args.length == 0 || args[0].equals("--help")) {
             System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench streams [--rounds N] [--records N] [--no-write]"
                     + " | brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write] | brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR] [--rounds N] [--no-kafka]"
-                    + " | brook-bench jmh [JMH options]");
+                    + " | brook-bench transactions [--rounds N] [--quick] | brook-bench jmh [JMH options]");
             return;
         }
         if (args[0].equals("jmh")) {
@@ -37,6 +39,10 @@ public final class BenchMain {
         }
         if (args[0].equals("compaction")) {
             compaction(args);
+            return;
+        }
+        if (args[0].equals("transactions")) {
+            transactions(args);
             return;
         }
         if (!args[0].equals("compare")) {
@@ -67,6 +73,27 @@ public final class BenchMain {
             Report.write(c, root.resolve("docs/benchmarks.md"), "bin/brook-bench compare" + (rounds != 3 ? " --rounds " + rounds : ""), quick ? 1 : rounds);
             System.out.println("\nwrote docs/benchmarks.md and docs/benchmarks-latency.svg");
         }
+    }
+
+    private static void transactions(String[] args) throws Exception {
+        int rounds = 3;
+        boolean quick = false;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--quick" -> quick = true;
+                default -> {
+                    System.err.println("brook-bench: unknown option " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        Path root = Path.of(System.getProperty("brook.root", ".")).toAbsolutePath().normalize();
+        TransactionsCompare c = quick ? new TransactionsCompare(root, 1, 20, 100, 100)
+                : new TransactionsCompare(root, rounds, 500, 100, 2_000);
+        c.run();
+        System.out.println();
+        c.table().forEach(System.out::println);
     }
 
     private static void compaction(String[] args) throws Exception {

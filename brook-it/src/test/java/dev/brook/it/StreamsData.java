@@ -144,8 +144,14 @@ final class StreamsData {
      * {@code settle} longer to catch any extra; returns the {@code key <tab> value} lines, sorted.
      */
     static List<String> read(String bootstrap, String topic, int expected, Duration timeout, Duration settle) {
+        return read(bootstrap, topic, expected, timeout, settle, "read_uncommitted");
+    }
+
+    /** As {@link #read(String, String, int, Duration, Duration)}, at the given {@code isolation.level}. */
+    static List<String> read(String bootstrap, String topic, int expected, Duration timeout, Duration settle, String isolation) {
         List<String> out = new ArrayList<>();
-        try (KafkaConsumer<String, String> c = Clients.consumer(bootstrap, Map.of())) {
+        try (KafkaConsumer<String, String> c = Clients.consumer(bootstrap, Map.of(
+                org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation))) {
             List<TopicPartition> tps = new ArrayList<>();
             c.partitionsFor(topic, Duration.ofSeconds(30)).forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
             c.assign(tps);

@@ -97,15 +97,25 @@ public final class JobRunner implements AutoCloseable {
     public static final String COMMIT_INTERVAL_MS = "commit.interval.ms";
     /** Runner option: replication factor of the topics the runner creates (default: the broker's default). */
     public static final String REPLICATION_FACTOR = "replication.factor";
+    /**
+     * Runner option: {@code at_least_once} (the default) or {@code exactly_once} ({@code exactly_once_v2} is taken
+     * too): see {@link CommitProtocol}. Exactly-once needs a broker with transactions (Brook, Kafka 2.5+); its
+     * transactional id is the job's name and the {@code group.instance.id} if one is set (so a restarted instance
+     * fences its predecessor at once), otherwise a random one, and {@code transaction.timeout.ms} defaults to 10 s so a
+     * crashed instance's open transaction is aborted within that.
+     */
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
 
     private static final Logger log = LoggerFactory.getLogger(JobRunner.class);
-    private static final Set<String> RUNNER_OPTIONS = Set.of(COMMIT_INTERVAL_MS, REPLICATION_FACTOR);
+    private static final Set<String> RUNNER_OPTIONS = Set.of(COMMIT_INTERVAL_MS, REPLICATION_FACTOR, PROCESSING_GUARANTEE);
 
     public enum State { RUNNING, STOPPED, FAILED }
 
     private final Topology topology;
     private final Map<String, Object> clientConfig;
     private final long commitIntervalMs;
+    private final boolean exactlyOnce;
+    private CommitProtocol commits;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, Integer> partitionCounts = new HashMap<>();
     private final Map<String, Topology.Sub> readers = new HashMap<>();
@@ -128,6 +138,11 @@ public final class JobRunner implements AutoCloseable {
         this.topology = job.topology();
         Map<String, Object> c = new HashMap<>(config);
         this.commitIntervalMs = Long.parseLong(String.valueOf(c.getOrDefault(COMMIT_INTERVAL_MS, "1000")));
+        String guarantee = String.valueOf(c.getOrDefault(PROCESSING_GUARANTEE, "at_least_once"));
+        if (!Set.of("at_least_once", "exactly_once", "exactly_once_v2").contains(guarantee)) {
+            throw new IllegalArgumentException(PROCESSING_GUARANTEE + " is at_least_once or exactly_once, not " + guarantee);
+        }
+        this.exactlyOnce = !guarantee.equals("at_least_once");
         Object rf = c.get(REPLICATION_FACTOR);
         c.keySet().removeAll(RUNNER_OPTIONS);
         this.clientConfig = Map.copyOf(c);
@@ -334,7 +349,15 @@ public final class JobRunner implements AutoCloseable {
             pc.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
             pc.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
             pc.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, topology.jobName + "-producer");
+            if (exactlyOnce) {
+                Object instance = clientConfig.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+                pc.putIfAbsent(ProducerConfig.TRANSACTIONAL_ID_CONFIG, topology.jobName + "-"
+                        + (instance != null ? instance : java.util.UUID.randomUUID()));
+                pc.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+            }
             producer = new KafkaProducer<>(pc, new ByteArraySerializer(), new ByteArraySerializer());
+            commits = exactlyOnce ? new CommitProtocol.ExactlyOnce(producer, consumer, this::throwIfSendFailed)
+                    : new CommitProtocol.AtLeastOnce(producer, consumer, this::throwIfSendFailed);
             consumer.subscribe(readers.keySet(), new Rebalance());
             long nextCommit = clock.millis() + commitIntervalMs;
             long nextTick = 0;
@@ -378,6 +401,9 @@ public final class JobRunner implements AutoCloseable {
         cc.keySet().retainAll(ConsumerConfig.configNames());
         cc.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         cc.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        if (exactlyOnce) {
+            cc.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        }
         if (group != null) {
             cc.put(ConsumerConfig.GROUP_ID_CONFIG, group);
             cc.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "classic");
@@ -423,8 +449,8 @@ public final class JobRunner implements AutoCloseable {
     }
 
     /**
-     * At-least-once commit: changed state to the changelogs, markers downstream, every write acknowledged, then
-     * the input offsets (stream partitions only: tables are always replayed from the beginning).
+     * A commit: changed state to the changelogs, markers downstream, then the input offsets (stream partitions only:
+     * tables are always replayed from the beginning) made to count with them as the {@link CommitProtocol} does.
      */
     private void commit(Collection<Task> which) {
         if (which.isEmpty()) {
@@ -444,11 +470,7 @@ public final class JobRunner implements AutoCloseable {
             t.flushState(positions);
             t.resendMarkers();
         }
-        producer.flush();
-        throwIfSendFailed();
-        if (!offsets.isEmpty()) {
-            consumer.commitSync(offsets);
-        }
+        commits.commit(offsets);
     }
 
     private void throwIfSendFailed() {
@@ -494,6 +516,14 @@ public final class JobRunner implements AutoCloseable {
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             drop(tasksOf(partitions)); // another instance owns them already: nothing of ours may be committed
+            commits.abandon();
+            if (commits.discardsOnAbandon()) {
+                // the aborted transaction held every task's changes since the last commit: start the rest over too
+                List<TopicPartition> kept = new ArrayList<>(consumer.assignment());
+                kept.removeAll(partitions);
+                drop(allTasks());
+                onPartitionsAssigned(kept);
+            }
         }
 
         @Override
@@ -608,6 +638,7 @@ public final class JobRunner implements AutoCloseable {
 
         @Override
         public void send(String topic, int partition, byte[] key, byte[] value, long timestamp, byte[] sequence) {
+            commits.beforeSend();
             RecordHeaders headers = new RecordHeaders();
             if (sequence != null) {
                 headers.add(SEQUENCE_HEADER, sequence);
@@ -618,6 +649,7 @@ public final class JobRunner implements AutoCloseable {
 
         @Override
         public void sendWatermark(String topic, int partition, int origin, long watermark, boolean idle) {
+            commits.beforeSend();
             RecordHeaders headers = new RecordHeaders();
             headers.add(MARKER_HEADER, ByteBuffer.allocate(13).putInt(origin).putLong(watermark).put((byte) (idle ? 1 : 0)).array());
             producer.send(new ProducerRecord<>(topic, partition, null, null, null, headers), failJob);
