@@ -66,7 +66,11 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
         if (producerId < 0) {
             return append(context, request, Map.of());
         }
-        // appended in arrival order per producer, though a partition joining the transaction makes one wait
+        // appended in arrival order per producer, though a partition joining the transaction makes one wait; a request
+        // that may wait is copied off the network buffer, which is released when this returns
+        if ((context.apiVersion() >= 12 && implicitAdd(context, data) != null) || order.busy(producerId)) {
+            copyRecords(data);
+        }
         return order.run(producerId, () -> {
             ImplicitAdd add = context.apiVersion() >= 12 ? implicitAdd(context, data) : null;
             if (add == null) {
@@ -75,6 +79,19 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
             return txns.addPartitions(data.transactionalId(), add.producerId, add.epoch, add.partitions, (byte) 2)
                     .thenApply(errors -> append(context, request, errors));
         }).thenCompose(answered -> answered);
+    }
+
+    /** Replaces each partition's records, a view of the request's network buffer, by a heap copy. */
+    private static void copyRecords(ProduceRequestData data) {
+        for (ProduceRequestData.TopicProduceData t : data.topicData()) {
+            for (ProduceRequestData.PartitionProduceData p : t.partitionData()) {
+                if (p.records() instanceof MemoryRecords memory) {
+                    java.nio.ByteBuffer copy = java.nio.ByteBuffer.allocate(memory.sizeInBytes());
+                    copy.put(memory.buffer().duplicate()).flip();
+                    p.setRecords(MemoryRecords.readableRecords(copy));
+                }
+            }
+        }
     }
 
     /** The producer id of the request's first batch, or -1. */
@@ -160,6 +177,7 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
                 }
                 Errors notAdded = addErrors.getOrDefault(partition.topicPartition(), Errors.NONE);
                 if (notAdded != Errors.NONE) {
+                    log.debug("{} could not join the transaction of {}: {}", partition.topicPartition(), data.transactionalId(), notAdded);
                     pr.setErrorCode((notAdded == Errors.PRODUCER_FENCED ? Errors.INVALID_PRODUCER_EPOCH : notAdded).code())
                             .setErrorMessage("the partition could not join the producer's transaction");
                     continue;

@@ -14,6 +14,12 @@ import java.util.function.Supplier;
 final class ProducerOrder {
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
 
+    /** Whether the producer has work waiting or running: what {@link #run} is given now may wait. */
+    boolean busy(long producerId) {
+        CompletableFuture<Void> tail = tails.get(producerId);
+        return tail != null && !tail.isDone();
+    }
+
     /** Runs {@code work} (which appends, and returns once it has) after the producer's earlier work has. */
     <T> CompletableFuture<T> run(long producerId, Supplier<CompletableFuture<T>> work) {
         CompletableFuture<Void> gate = new CompletableFuture<>();
