@@ -20,7 +20,7 @@ public final class BenchMain {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("--help")) {
-            System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench streams [--rounds N] [--records N] [--no-write]"
+            System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench streams [--rounds N] [--records N] [--eos] [--no-write]"
                     + " | brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write] | brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR] [--rounds N] [--no-kafka]"
                     + " | brook-bench transactions [--rounds N] [--quick] | brook-bench jmh [JMH options]");
             return;
@@ -172,8 +172,10 @@ public final class BenchMain {
         int records = 1_000_000;
         int latencySeconds = 20;
         boolean write = true;
+        boolean eos = false;
         for (int i = 1; i < args.length; i++) {
             switch (args[i]) {
+                case "--eos" -> eos = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--records" -> records = Integer.parseInt(args[++i]);
                 case "--latency-seconds" -> latencySeconds = Integer.parseInt(args[++i]);
@@ -185,7 +187,7 @@ public final class BenchMain {
             }
         }
         Path root = Path.of(System.getProperty("brook.root", ".")).toAbsolutePath().normalize();
-        StreamsCompare c = new StreamsCompare(root, rounds, records, latencySeconds);
+        StreamsCompare c = new StreamsCompare(root, rounds, records, latencySeconds, eos);
         c.run();
         System.out.println();
         System.out.print(c.table());

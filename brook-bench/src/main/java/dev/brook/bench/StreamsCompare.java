@@ -56,7 +56,9 @@ import org.apache.kafka.streams.state.Stores;
  *       result, the time from the window's end to the result's arrival at a consumer (a window can only close
  *       when a later record arrives, 2 ms later on average per partition).</li>
  * </ul>
- * Engines alternate within each round; the report gives medians over rounds. Owned by one thread.
+ * Engines alternate within each round; the report gives medians over rounds. With {@code --eos} both run exactly
+ * once (brook-streams {@code processing.guarantee=exactly_once}, Kafka Streams {@code exactly_once_v2}) and the result
+ * consumer reads read_committed, so results count once their transaction commits. Owned by one thread.
  */
 final class StreamsCompare {
     enum Engine { BROOK_STREAMS, KAFKA_STREAMS }
@@ -72,6 +74,8 @@ final class StreamsCompare {
 
     static final String START = "<!-- streams:start -->";
     static final String END = "<!-- streams:end -->";
+    static final String EOS_START = "<!-- streams-eos:start -->";
+    static final String EOS_END = "<!-- streams-eos:end -->";
     private static final int PARTITIONS = 4;
     private static final int KEYS = 100;
     private static final long WINDOW = 1_000;
@@ -81,10 +85,12 @@ final class StreamsCompare {
     private final int rounds;
     private final int records;
     private final int latencySeconds;
+    private final boolean eos;
     final Map<String, Map<Engine, List<Double>>> results = new LinkedHashMap<>();
     final Map<Engine, Histogram> latencies = new EnumMap<>(Engine.class);
 
-    StreamsCompare(Path root, int rounds, int records, int latencySeconds) {
+    StreamsCompare(Path root, int rounds, int records, int latencySeconds, boolean eos) {
+        this.eos = eos;
         this.root = root;
         this.rounds = rounds;
         this.records = records;
@@ -131,7 +137,7 @@ final class StreamsCompare {
             long t0 = job.awaitStarted();
             long seen = 0;
             long last = t0;
-            try (KafkaConsumer<String, byte[]> c = consumer(bootstrap, out)) {
+            try (KafkaConsumer<String, byte[]> c = consumer(bootstrap, out, eos)) {
                 long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
                 while (seen < expected && System.nanoTime() < deadline) {
                     int n = c.poll(Duration.ofMillis(100)).count();
@@ -154,7 +160,7 @@ final class StreamsCompare {
         createTopics(bootstrap, in, out);
         Histogram h = new Histogram(3_600_000_000L, 3);
         try (Running job = start(e, bootstrap, "lat-" + e.ordinal() + "-" + round, in, out);
-                KafkaConsumer<String, byte[]> c = consumer(bootstrap, out);
+                KafkaConsumer<String, byte[]> c = consumer(bootstrap, out, eos);
                 KafkaProducer<String, Long> p = producer(bootstrap)) {
             job.awaitStarted();
             int rate = 2_000;
@@ -196,10 +202,11 @@ final class StreamsCompare {
     // ---- the two engines ----
 
     private Running start(Engine e, String bootstrap, String appId, String in, String out) {
-        return e == Engine.BROOK_STREAMS ? brookStreams(bootstrap, appId, in, out) : kafkaStreams(bootstrap, appId, in, out, appId.startsWith("lat"));
+        return e == Engine.BROOK_STREAMS ? brookStreams(bootstrap, appId, in, out, eos)
+                : kafkaStreams(bootstrap, appId, in, out, appId.startsWith("lat"), eos);
     }
 
-    private static Running brookStreams(String bootstrap, String appId, String in, String out) {
+    private static Running brookStreams(String bootstrap, String appId, String in, String out, boolean eos) {
         Serde<Windowed<String>> keyAtStart = new Serde<>() {
             @Override
             public byte[] serialize(Windowed<String> w) {
@@ -217,7 +224,8 @@ final class StreamsCompare {
                 .window(Windows.tumbling(Duration.ofMillis(WINDOW)))
                 .count()
                 .to(out, keyAtStart, Serdes.longs());
-        JobRunner runner = JobRunner.start(job, Map.of("bootstrap.servers", bootstrap, JobRunner.COMMIT_INTERVAL_MS, 1_000));
+        JobRunner runner = JobRunner.start(job, Map.of("bootstrap.servers", bootstrap, JobRunner.COMMIT_INTERVAL_MS, 1_000,
+                JobRunner.PROCESSING_GUARANTEE, eos ? "exactly_once" : "at_least_once"));
         return new Running() {
             @Override
             public long awaitStarted() throws InterruptedException {
@@ -238,7 +246,7 @@ final class StreamsCompare {
      * Kafka Streams at its defaults but for one thread, in-memory state and 1 s commits; for the latency runs also
      * without its record cache, which otherwise holds window updates back from suppression until a commit.
      */
-    private static Running kafkaStreams(String bootstrap, String appId, String in, String out, boolean noCache) {
+    private static Running kafkaStreams(String bootstrap, String appId, String in, String out, boolean noCache, boolean eos) {
         StreamsBuilder b = new StreamsBuilder();
         b.stream(in, Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), org.apache.kafka.common.serialization.Serdes.Long()))
                 .groupByKey()
@@ -256,6 +264,9 @@ final class StreamsCompare {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.STATE_DIR_CONFIG, System.getProperty("java.io.tmpdir") + "/kafka-streams-bench");
         props.put("consumer.auto.offset.reset", "earliest");
+        if (eos) {
+            props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        }
         if (noCache) {
             props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
         }
@@ -301,8 +312,9 @@ final class StreamsCompare {
                 new StringSerializer(), new LongSerializer());
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic) {
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "enable.auto.commit", false),
+    private static KafkaConsumer<String, byte[]> consumer(String bootstrap, String topic, boolean readCommitted) {
+        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap, "enable.auto.commit", false,
+                "isolation.level", readCommitted ? "read_committed" : "read_uncommitted"),
                 new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer());
         List<TopicPartition> tps = new ArrayList<>();
         for (int p = 0; p < PARTITIONS; p++) {
@@ -333,13 +345,15 @@ final class StreamsCompare {
     /** Replaces the part of {@code docs/benchmarks.md} between the streams markers (appending them if absent). */
     void write(Path file, String command) throws java.io.IOException {
         String doc = java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
-        String block = START + "\n" + "Command: `" + command + "` (" + rounds + " rounds, " + String.format("%,d", records)
+        String start = eos ? EOS_START : START;
+        String end = eos ? EOS_END : END;
+        String block = start + "\n" + "Command: `" + command + "` (" + rounds + " rounds, " + String.format("%,d", records)
                 + " records per throughput run, " + latencySeconds + " s at 2,000 records/s per latency run; medians).  \n"
-                + "Machine: " + Report.machine() + "\n\n" + table() + END;
-        int a = doc.indexOf(START);
-        int b = doc.indexOf(END);
-        doc = a >= 0 && b > a ? doc.substring(0, a) + block + doc.substring(b + END.length())
-                : doc + "\n## brook-streams against Kafka Streams\n\n" + block + "\n";
+                + "Machine: " + Report.machine() + "\n\n" + table() + end;
+        int a = doc.indexOf(start);
+        int b = doc.indexOf(end);
+        doc = a >= 0 && b > a ? doc.substring(0, a) + block + doc.substring(b + end.length())
+                : doc + "\n## brook-streams against Kafka Streams" + (eos ? ", exactly once" : "") + "\n\n" + block + "\n";
         java.nio.file.Files.writeString(file, doc);
     }
 }

@@ -17,11 +17,20 @@ class StreamsCompareSmokeTest {
 
     @Test
     void bothEnginesCountEveryWindowAndEveryMetricHasBothValues() throws Exception {
+        smoke(false);
+    }
+
+    @Test
+    void bothEnginesCountEveryWindowExactlyOnce() throws Exception {
+        smoke(true);
+    }
+
+    private static void smoke(boolean eos) throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         boolean ready = Files.isRegularFile(root.resolve("brook-server/target/brook.jar"));
         SmokePrerequisites.require(ready, "brook.jar is missing: brook-server is packaged before brook-bench in ./mvnw verify",
                 "package brook-server first");
-        StreamsCompare c = new StreamsCompare(root, 1, 20_000, 4);
+        StreamsCompare c = new StreamsCompare(root, 1, 20_000, 4, eos);
         c.run();
         assertThat(c.results).hasSize(4);
         c.results.forEach((metric, byEngine) -> {

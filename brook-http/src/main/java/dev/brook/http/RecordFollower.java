@@ -2,6 +2,7 @@ package dev.brook.http;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.brook.broker.cluster.Partition;
+import dev.brook.log.AbortedTransaction;
 import dev.brook.log.LogException;
 import dev.brook.log.ReadResult;
 import io.netty.channel.ChannelHandlerContext;
@@ -123,13 +124,20 @@ final class RecordFollower {
         if (next[i] < l.logStartOffset()) {
             next[i] = l.logStartOffset(); // retention or DeleteRecords removed what had not been sent yet
         }
-        if (next[i] >= l.logEndOffset()) {
+        long stable = l.lastStableOffset(); // read committed: open transactions are not followed yet
+        if (next[i] >= stable) {
             return 0;
         }
-        ReadResult read = l.read(next[i], Math.min(budget, 1 << 20));
+        ReadResult read = l.read(next[i], Math.min(budget, 1 << 20), stable);
+        List<AbortedTransaction> aborted = l.abortedTransactions(next[i], stable);
         int written = 0;
         int partition = partitions.get(i).topicPartition().partition();
         for (RecordBatch batch : read.records().batches()) {
+            if (batch.isControlBatch() || (batch.isTransactional()
+                    && AbortedTransaction.anyCovers(aborted, batch.producerId(), batch.baseOffset()))) {
+                next[i] = Math.max(next[i], batch.nextOffset()); // a commit/abort marker, or an aborted write
+                continue;
+            }
             for (Record r : batch) {
                 if (r.offset() < next[i]) {
                     continue;

@@ -132,6 +132,10 @@ final class RequestReplyResource implements AutoCloseable {
                     long before = next[i];
                     ReadResult read = log.read(Math.max(next[i], log.logStartOffset()), 1 << 20);
                     for (RecordBatch batch : read.records().batches()) {
+                        if (batch.isControlBatch()) {
+                            next[i] = Math.max(next[i], batch.nextOffset()); // a transaction marker: no reply
+                            continue;
+                        }
                         for (Record r : batch) {
                             if (r.offset() >= next[i]) {
                                 next[i] = r.offset() + 1;

@@ -100,6 +100,29 @@ class EventStreamTest {
     }
 
     @Test
+    void transactionalWritesStreamOnceCommittedAndAbortedOnesAndMarkersNever() throws Exception {
+        String topic = createTopic(1);
+        try (KafkaProducer<String, String> txn = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brook.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sse-txn-" + System.nanoTime()), new StringSerializer(), new StringSerializer());
+             SseReader sse = new SseReader(http, "/events/" + topic + "?from=earliest", null)) {
+            txn.initTransactions();
+            txn.beginTransaction();
+            txn.send(new ProducerRecord<>(topic, 0, "k", "aborted"));
+            txn.flush();
+            txn.abortTransaction();
+            txn.beginTransaction();
+            txn.send(new ProducerRecord<>(topic, 0, "k", "committed"));
+            txn.flush();
+            produce(topic, 0, "k", "plain, after the open transaction"); // held back until the transaction is decided
+            txn.commitTransaction();
+            List<SseReader.Event> events = sse.records(2);
+            assertThat(events).extracting(e -> e.json().path("value").asText())
+                    .containsExactly("committed", "plain, after the open transaction");
+            assertThat(events).extracting(e -> e.json().path("offset").asLong()).containsExactly(2L, 3L);
+        }
+    }
+
+    @Test
     void anInMemoryTopicStreamsAsAnyOtherAndRecordsPublishedOverHttpArrive() throws Exception {
         String topic = createTopic(2, Map.of("brook.storage", "memory"));
         produce(topic, 1, "k0", "kafka-0");

@@ -477,14 +477,7 @@ final class Cleaning {
             return false;
         }
         List<AbortedTransaction> list = aborted.get(producerId);
-        if (list != null) {
-            for (AbortedTransaction t : list) {
-                if (t.firstOffset() <= baseOffset && baseOffset <= t.lastOffset()) {
-                    return true;
-                }
-            }
-        }
-        return false;
+        return list != null && AbortedTransaction.anyCovers(list, producerId, baseOffset);
     }
 
     /** Reads whole batches from {@code position} into the read buffer (grown for a batch larger than it); returns their size. */
