@@ -106,6 +106,15 @@ class TransactionCoordinatorTest {
     }
 
     @Test
+    void aTimeoutAboveTheBrokersMaximumIsRefused() throws Exception {
+        open();
+        assertThat(txns.initProducerId("long", 900_001, -1, (short) -1).get().error()).isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+        assertThat(txns.initProducerId("long", 0, -1, (short) -1).get().error()).isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+        assertThat(txns.initProducerId("long", 900_000, -1, (short) -1).get().error()).isEqualTo(Errors.NONE);
+        assertThat(describe("long").timeoutMs()).isEqualTo(900_000);
+    }
+
+    @Test
     void anIdleTransactionalIdIsForgottenAndStaysForgottenAfterARestart() throws Exception {
         open();
         txns.initProducerId("idle", 60_000, -1, (short) -1).get();
