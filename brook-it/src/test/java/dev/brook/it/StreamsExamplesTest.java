@@ -23,7 +23,6 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -55,14 +54,7 @@ class StreamsExamplesTest {
 
     @BeforeAll
     static void startKafka() throws Exception {
-        if (!KafkaExtension.available()) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("Apache Kafka's jars are missing; .ci/run fetches them before ./mvnw verify");
-            }
-            Assumptions.abort("Kafka's jars are not fetched (bin/brook-bench or .ci/run fetches them)");
-        }
-        kafka = new KafkaExtension();
-        kafka.start();
+        kafka = ComparisonKafka.start();
     }
 
     @AfterAll

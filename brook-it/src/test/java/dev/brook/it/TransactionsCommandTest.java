@@ -1,7 +1,6 @@
 package dev.brook.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.brook.testkit.BrookExtension;
 import dev.brook.testkit.KafkaExtension;
@@ -20,7 +19,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,14 +38,7 @@ class TransactionsCommandTest {
 
     @BeforeAll
     static void startKafka() throws Exception {
-        if (!KafkaExtension.available()) {
-            if ("true".equals(System.getenv("CI"))) {
-                fail("Apache Kafka's jars are missing; .ci/run fetches them before ./mvnw verify");
-            }
-            Assumptions.abort("Kafka's jars are not fetched (bin/brook-bench or .ci/run fetches them)");
-        }
-        kafka = new KafkaExtension();
-        kafka.start();
+        kafka = ComparisonKafka.start();
     }
 
     @AfterAll

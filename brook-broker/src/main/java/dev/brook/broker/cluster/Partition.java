@@ -59,6 +59,31 @@ public final class Partition {
         return result;
     }
 
+    /**
+     * Hands every data record from the log start to the log end (as of each read) to {@code action}, in offset order,
+     * skipping transaction markers: how the coordinators replay their internal topics at startup.
+     */
+    public void forEachRecord(java.util.function.Consumer<org.apache.kafka.common.record.internal.Record> action) {
+        long next = logStartOffset();
+        while (next < logEndOffset()) {
+            ReadResult read = read(next, 1 << 20);
+            long before = next;
+            for (org.apache.kafka.common.record.internal.RecordBatch batch : read.records().batches()) {
+                if (!batch.isControlBatch()) {
+                    for (org.apache.kafka.common.record.internal.Record r : batch) {
+                        if (r.offset() >= next) {
+                            action.accept(r);
+                        }
+                    }
+                }
+                next = batch.nextOffset();
+            }
+            if (next == before) {
+                break;
+            }
+        }
+    }
+
     /** Batches starting below {@code maxOffset} (a read_committed fetch passes the last stable offset). */
     public ReadResult read(long offset, int maxBytes, long maxOffset) {
         return storage.read(offset, maxBytes, maxOffset);

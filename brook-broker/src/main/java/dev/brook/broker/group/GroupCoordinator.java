@@ -159,21 +159,7 @@ public final class GroupCoordinator {
     }
 
     private <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> work) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        timer.execute(() -> {
-            try {
-                work.get().whenComplete((v, e) -> {
-                    if (e != null) {
-                        result.completeExceptionally(e);
-                    } else {
-                        result.complete(v);
-                    }
-                });
-            } catch (Throwable t) {
-                result.completeExceptionally(t);
-            }
-        });
-        return result;
+        return timer.submit(work);
     }
 
     // ---------------------------------------------------------------- classic protocol

@@ -2,7 +2,6 @@ package dev.brook.broker.group;
 
 import dev.brook.broker.cluster.Partition;
 import dev.brook.log.Flusher;
-import dev.brook.log.ReadResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,7 +12,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
@@ -66,22 +64,7 @@ final class GroupLog {
 
     /** Reads the whole log, oldest first. */
     void replay(Visitor visitor) {
-        long next = partition.logStartOffset();
-        while (next < partition.logEndOffset()) {
-            ReadResult read = partition.read(next, 1 << 20);
-            long before = next;
-            for (RecordBatch batch : read.records().batches()) {
-                for (Record r : batch) {
-                    if (r.offset() >= next) {
-                        apply(r, visitor);
-                    }
-                }
-                next = batch.nextOffset();
-            }
-            if (next == before) {
-                break;
-            }
-        }
+        partition.forEachRecord(r -> apply(r, visitor));
     }
 
     private static void apply(Record r, Visitor visitor) {

@@ -24,4 +24,26 @@ public interface GroupTimer {
 
     /** Whether the caller is the coordinator thread. */
     boolean inCoordinatorThread();
+
+    /**
+     * Runs {@code work} on the coordinator thread and returns what the future it returns completes with (or its
+     * failure, or what {@code work} threw): how a coordinator's public methods hand their work to its thread.
+     */
+    default <T> java.util.concurrent.CompletableFuture<T> submit(java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> work) {
+        java.util.concurrent.CompletableFuture<T> result = new java.util.concurrent.CompletableFuture<>();
+        execute(() -> {
+            try {
+                work.get().whenComplete((v, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(v);
+                    }
+                });
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        return result;
+    }
 }

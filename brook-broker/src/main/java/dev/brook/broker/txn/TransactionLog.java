@@ -2,7 +2,6 @@ package dev.brook.broker.txn;
 
 import dev.brook.broker.cluster.Partition;
 import dev.brook.log.Flusher;
-import dev.brook.log.ReadResult;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
@@ -10,7 +9,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
 /**
@@ -48,24 +46,11 @@ final class TransactionLog {
 
     /** Reads the whole log, oldest first. */
     void replay(Visitor visitor) {
-        long next = partition.logStartOffset();
-        while (next < partition.logEndOffset()) {
-            ReadResult read = partition.read(next, 1 << 20);
-            long before = next;
-            for (RecordBatch batch : read.records().batches()) {
-                if (!batch.isControlBatch()) {
-                    for (Record r : batch) {
-                        if (r.offset() >= next && r.hasKey()) {
-                            apply(r, visitor);
-                        }
-                    }
-                }
-                next = batch.nextOffset();
+        partition.forEachRecord(r -> {
+            if (r.hasKey()) {
+                apply(r, visitor);
             }
-            if (next == before) {
-                break;
-            }
-        }
+        });
     }
 
     private static void apply(Record r, Visitor visitor) {
