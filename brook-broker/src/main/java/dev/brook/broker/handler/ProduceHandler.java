@@ -68,11 +68,14 @@ final class ProduceHandler implements ApiHandler<ProduceRequest> {
         }
         // appended in arrival order per producer, though a partition joining the transaction makes one wait; a request
         // that may wait is copied off the network buffer, which is released when this returns
-        if ((context.apiVersion() >= 12 && implicitAdd(context, data) != null) || order.busy(producerId)) {
+        ImplicitAdd found = context.apiVersion() >= 12 ? implicitAdd(context, data) : null;
+        boolean mayWait = found != null || order.busy(producerId);
+        if (mayWait) {
             copyRecords(data);
         }
         return order.run(producerId, () -> {
-            ImplicitAdd add = context.apiVersion() >= 12 ? implicitAdd(context, data) : null;
+            // what is missing is looked at again only if this waited: the transaction may have changed meanwhile
+            ImplicitAdd add = mayWait && context.apiVersion() >= 12 ? implicitAdd(context, data) : found;
             if (add == null) {
                 return CompletableFuture.completedFuture(append(context, request, Map.of()));
             }

@@ -34,7 +34,7 @@ public final class OpenTransactions {
             return Errors.INVALID_TXN_STATE;
         }
         if (epoch != o.epoch()) {
-            return epoch < o.epoch() ? Errors.INVALID_PRODUCER_EPOCH : Errors.INVALID_PRODUCER_EPOCH;
+            return Errors.INVALID_PRODUCER_EPOCH;
         }
         return Errors.NONE;
     }
