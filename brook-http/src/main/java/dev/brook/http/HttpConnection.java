@@ -39,6 +39,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(HttpConnection.class);
     private static final ThrottledLogger ERRORS = new ThrottledLogger(log, Level.ERROR);
 
+    /** How long a connection answered with "close" keeps draining what the client still sends. */
+    static final long LINGER_MS = 2_000;
+
     private final HttpGateway gateway;
     private HttpRequest request;
     private Router.Match match;
@@ -46,6 +49,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private boolean discarding;
     private ProduceStream stream;
     private boolean takenOver;
+    private boolean closing;
 
     HttpConnection(HttpGateway gateway) {
         this.gateway = gateway;
@@ -54,8 +58,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         try {
-            if (takenOver) {
-                return; // an event stream owns the connection; anything the client sends is ignored
+            if (takenOver || closing) {
+                return; // an event stream owns the connection, or it is closing: anything the client sends is dropped
             }
             if (msg instanceof HttpRequest req) {
                 start(ctx, req);
@@ -188,11 +192,35 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         }
         var future = ctx.writeAndFlush(response);
         if (!keepAlive) {
-            future.addListener(ChannelFutureListener.CLOSE);
+            closeAfter(ctx, future);
         } else {
             ctx.channel().config().setAutoRead(true);
             ctx.read();
         }
+    }
+
+    /**
+     * Closes once the response is written. A client may still be sending a body the server will not read (a 413 is
+     * sent as soon as the headers say too much); closing a socket with unread input resets it, and a reset can reach
+     * the client before it has read the response. So the server only shuts its output, drains and drops what still
+     * comes for up to {@link #LINGER_MS}, and closes when the client does or that time is up.
+     */
+    private void closeAfter(ChannelHandlerContext ctx, io.netty.channel.ChannelFuture written) {
+        closing = true;
+        if (!(ctx.channel() instanceof io.netty.channel.socket.DuplexChannel duplex)) {
+            written.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        written.addListener(f -> {
+            if (!f.isSuccess()) {
+                ctx.close();
+                return;
+            }
+            duplex.shutdownOutput();
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+            ctx.executor().schedule(() -> ctx.close(), LINGER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
     }
 
     private HttpError unwrap(Throwable error) {

@@ -241,4 +241,20 @@ class ProduceApiTest {
         assertThat(ok.errorCode()).as(ok.raw()).isEqualTo(200);
         assertThat(readAll(topic, 2)).hasSize(1);
     }
+
+    @Test
+    void aBodyFarOverTheLimitIsAnsweredNotReset() throws Exception {
+        String topic = createTopic(1);
+        // far more than the socket buffers hold: the server answers 413 while the client is still sending
+        String huge = "{\"value\":{\"type\":\"STRING\",\"data\":\"" + "x".repeat(8 << 20) + "\"}}";
+        for (int i = 0; i < 5; i++) {
+            RestApiTest.assertError(http.post(cluster + "/topics/" + topic + "/records", huge), 413, 413, "larger");
+        }
+        String mid = "{\"value\":{\"type\":\"STRING\",\"data\":\"" + "x".repeat(70_000) + "\"}}";
+        for (int i = 0; i < 100; i++) { // a body a little over the limit, after a request that kept the connection
+            RestApiTest.assertError(http.post(cluster + "/topics/" + topic + "/records", ""), 422, 422, "empty");
+            RestApiTest.assertError(http.post(cluster + "/topics/" + topic + "/records", mid), 413, 413, "larger");
+        }
+        assertThat(http.get(cluster + "/topics/" + topic).status()).as("still serving").isEqualTo(200);
+    }
 }
