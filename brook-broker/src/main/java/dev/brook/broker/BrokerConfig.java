@@ -44,6 +44,9 @@ import org.apache.kafka.common.record.TimestampType;
  * @param advertised               {@code advertised.listeners}' entry for the served listener: the address Metadata gives
  *                                 clients; null: the bound address ({@code localhost} when bound to every interface)
  * @param transactions             the transaction coordinator's settings ({@code transaction.*})
+ * @param shareGroups              {@code brook.share.enable}: serve share groups (KIP-932). Off by default while their
+ *                                 state is not yet durable; off, the share APIs are not advertised and share consumers
+ *                                 fail at once
  */
 public record BrokerConfig(
         String host,
@@ -64,7 +67,8 @@ public record BrokerConfig(
         long producerIdExpirationMs,
         LogCleaner.Settings cleaner,
         Listeners.Endpoint advertised,
-        TransactionConfig transactions) {
+        TransactionConfig transactions,
+        boolean shareGroups) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 9092;
@@ -98,19 +102,19 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
                 100 * 1024 * 1024, true, DEFAULT_GROUP_COMMIT_INTERVAL_US, 300_000L, 100L, 600_000L,
-                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS, null, TransactionConfig.defaults());
+                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS, null, TransactionConfig.defaults(), false);
     }
 
     public BrokerConfig withListener(String host, int port) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised, transactions);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised, transactions, shareGroups);
     }
 
     public BrokerConfig withDataDir(Path dataDir) {
         return new BrokerConfig(host, port, dataDir, nodeId, autoCreateTopics, defaultPartitions, maxRequestBytes,
                 fsyncOnAcksAll, groupCommitIntervalMicros, retentionCheckIntervalMs, flushCheckIntervalMs,
-                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised, transactions);
+                idleConnectionTimeoutMs, logDefaults, groups, memoryTopics, producerIdExpirationMs, cleaner, advertised, transactions, shareGroups);
     }
 
     /**
@@ -135,6 +139,7 @@ public record BrokerConfig(
         LogConfig log = logDefaults;
         GroupConfig g = groups;
         String memory = memoryTopics;
+        boolean share = shareGroups;
         LogCleaner.Settings cl = cleaner;
         TransactionConfig txn = transactions;
         long producerExpiry = producerIdExpirationMs;
@@ -214,6 +219,7 @@ public record BrokerConfig(
                 case "group.consumer.min.heartbeat.interval.ms" -> g = g.withConsumerMinHeartbeatIntervalMs(parseInt(k, v));
                 case "group.consumer.max.heartbeat.interval.ms" -> g = g.withConsumerMaxHeartbeatIntervalMs(parseInt(k, v));
                 case "brook.memory.topics" -> memory = v;
+                case "brook.share.enable" -> share = parseBool(k, v);
                 case "producer.id.expiration.ms" -> producerExpiry = atLeast(k, v, 1);
                 case "log.cleaner.enable" -> cl = new LogCleaner.Settings(parseBool(k, v), cl.threads(), cl.dedupeBufferBytes(),
                         cl.ioMaxBytesPerSecond(), cl.backoffMs());
@@ -255,7 +261,7 @@ public record BrokerConfig(
             adv = Listeners.advertised(advertisedListeners, servedName);
         }
         return new BrokerConfig(h, p, dir, id, auto, parts, maxReq, fsync, groupCommit, retCheck, flushCheck, idle, log, g, memory,
-                producerExpiry, cl, adv, txn);
+                producerExpiry, cl, adv, txn, share);
     }
 
     /** The broker configs DescribeConfigs reports, as Kafka names them, with their current values. */
@@ -300,6 +306,7 @@ public record BrokerConfig(
         m.put("group.consumer.min.heartbeat.interval.ms", String.valueOf(groups.consumerMinHeartbeatIntervalMs()));
         m.put("group.consumer.max.heartbeat.interval.ms", String.valueOf(groups.consumerMaxHeartbeatIntervalMs()));
         m.put("brook.memory.topics", memoryTopics);
+        m.put("brook.share.enable", String.valueOf(shareGroups));
         m.put("producer.id.expiration.ms", String.valueOf(producerIdExpirationMs));
         m.put("log.cleaner.enable", String.valueOf(cleaner.enabled()));
         m.put("log.cleaner.threads", String.valueOf(cleaner.threads()));

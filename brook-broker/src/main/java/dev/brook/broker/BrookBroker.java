@@ -9,6 +9,7 @@ import dev.brook.broker.cluster.TopicRegistry;
 import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.broker.handler.Apis;
+import dev.brook.broker.share.SharePartitions;
 import dev.brook.broker.handler.BrokerNode;
 import dev.brook.broker.handler.DelayedFetches;
 import dev.brook.broker.network.KafkaServer;
@@ -119,10 +120,19 @@ public final class BrookBroker implements AutoCloseable {
                     new ClientMetricsSubscriptions(topics));
             GroupCoordinator groups = GroupCoordinator.open(config.groups(), groupConfigs, topics, flusher);
             TransactionCoordinator txns = TransactionCoordinator.open(config.transactions(), topics, flusher, identity, groups);
+            SharePartitions shares = null;
+            if (config.shareGroups()) {
+                java.util.concurrent.ScheduledExecutorService lockTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "brook-share-locks");
+                    t.setDaemon(true);
+                    return t;
+                });
+                shares = new SharePartitions(topics, groupConfigs, System::currentTimeMillis, lockTimer, fetches::onAppend);
+            }
             KafkaServer server;
             try {
                 server = KafkaServer.start(config.host(), config.port(), config.maxRequestBytes(),
-                        config.idleConnectionTimeoutMs(), Apis.dispatcher(node, groups, txns));
+                        config.idleConnectionTimeoutMs(), Apis.dispatcher(node, groups, txns, shares));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BrokerStartException("interrupted while binding", e);

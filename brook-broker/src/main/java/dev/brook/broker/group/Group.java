@@ -5,10 +5,11 @@ import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * A consumer group: its committed offsets, plus the membership of one of the two Kafka group protocols.
+ * A group: its committed offsets (none for a share group), plus the membership of one of the Kafka group protocols
+ * (classic, consumer, share).
  * Owned by the coordinator thread; never touched elsewhere.
  */
-abstract sealed class Group permits ClassicGroup, ConsumerGroup {
+abstract sealed class Group permits ClassicGroup, ConsumerGroup, ShareGroup {
     final String groupId;
     final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
     /** When the group last became empty (for offset expiry); -1 while it has members. */
@@ -24,7 +25,7 @@ abstract sealed class Group permits ClassicGroup, ConsumerGroup {
     /** The state name the Kafka APIs report (Empty, Stable, ...). */
     abstract String stateName();
 
-    /** "classic" or "consumer", as ListGroups v5 reports the type. */
+    /** "classic", "consumer" or "share", as ListGroups v5 reports the type. */
     abstract String type();
 
     /** The protocol type ListGroups reports ("consumer" for Kafka consumers; may be empty). */

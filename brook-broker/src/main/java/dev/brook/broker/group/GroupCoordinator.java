@@ -27,6 +27,10 @@ import org.apache.kafka.common.message.LeaveGroupResponseData;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.ShareGroupDescribeRequestData;
+import org.apache.kafka.common.message.ShareGroupDescribeResponseData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ShareGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData;
@@ -177,7 +181,9 @@ public final class GroupCoordinator {
             ClassicGroup group = null;
             if (invalid == Errors.NONE) {
                 Group existing = groups.get(req.groupId());
-                if (existing instanceof ConsumerGroup cg) {
+                if (existing instanceof ShareGroup) {
+                    invalid = Errors.INCONSISTENT_GROUP_PROTOCOL;
+                } else if (existing instanceof ConsumerGroup cg) {
                     if (!cg.isEmpty()) {
                         invalid = Errors.INCONSISTENT_GROUP_PROTOCOL;
                     } else {
@@ -294,6 +300,9 @@ public final class GroupCoordinator {
             ConsumerGroup group;
             if (existing instanceof ConsumerGroup cg) {
                 group = cg;
+            } else if (existing instanceof ShareGroup) {
+                return CompletableFuture.completedFuture(error.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                        .setErrorMessage("Group " + req.groupId() + " is not a consumer group."));
             } else if (existing instanceof ClassicGroup cg) {
                 if (!cg.isEmpty()) {
                     return CompletableFuture.completedFuture(error.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
@@ -325,6 +334,89 @@ public final class GroupCoordinator {
             }
             return CompletableFuture.completedFuture(response);
         });
+    }
+
+    // ---------------------------------------------------------------- share groups (KIP-932): membership only
+
+    /** Told the id of each share group DeleteGroups removes, so its share-partition state goes too. */
+    private java.util.function.Consumer<String> shareGroupDeleted = id -> { };
+
+    /** Sets what is told of a deleted share group (the share-partition state's owner). */
+    public void onShareGroupDeleted(java.util.function.Consumer<String> listener) {
+        this.shareGroupDeleted = listener;
+    }
+
+    private java.util.function.Supplier<ShareGroup.Settings> shareSettingsOf(String groupId) {
+        return () -> {
+            Map<String, String> own = groupConfigs == null ? Map.of() : groupConfigs.overrides(groupId);
+            return new ShareGroup.Settings(Integer.parseInt(own.getOrDefault("share.heartbeat.interval.ms", "5000")),
+                    Integer.parseInt(own.getOrDefault("share.session.timeout.ms", "45000")), 200);
+        };
+    }
+
+    public CompletableFuture<ShareGroupHeartbeatResponseData> shareGroupHeartbeat(ShareGroupHeartbeatRequestData req, String clientId,
+                                                                                  String clientHost) {
+        return submit(() -> {
+            if (req.groupId() == null || req.groupId().isEmpty()) {
+                return CompletableFuture.completedFuture(new ShareGroupHeartbeatResponseData().setMemberEpoch(-1)
+                        .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("GroupId can't be empty."));
+            }
+            Group existing = groups.get(req.groupId());
+            ShareGroup group;
+            if (existing instanceof ShareGroup sg) {
+                group = sg;
+            } else if (existing != null) {
+                return CompletableFuture.completedFuture(new ShareGroupHeartbeatResponseData().setMemberEpoch(-1)
+                        .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + req.groupId() + " is not a share group."));
+            } else if (req.memberEpoch() == 0) {
+                group = new ShareGroup(req.groupId(), timer, shareSettingsOf(req.groupId()), TopicMetadata.of(topics));
+                groups.put(req.groupId(), group);
+            } else {
+                // membership is not durable: after a restart a member rejoins instead of failing for good
+                return CompletableFuture.completedFuture(new ShareGroupHeartbeatResponseData().setMemberEpoch(-1)
+                        .setErrorCode(Errors.UNKNOWN_MEMBER_ID.code()).setErrorMessage("Member " + req.memberId() + " is not in group "
+                                + req.groupId() + "."));
+            }
+            return CompletableFuture.completedFuture(group.heartbeat(req, clientId, clientHost));
+        });
+    }
+
+    public CompletableFuture<ShareGroupDescribeResponseData> shareGroupDescribe(ShareGroupDescribeRequestData req) {
+        return submit(() -> {
+            ShareGroupDescribeResponseData response = new ShareGroupDescribeResponseData();
+            for (String id : req.groupIds()) {
+                Group g = groups.get(id);
+                if (g instanceof ShareGroup sg) {
+                    response.groups().add(sg.describe());
+                } else {
+                    response.groups().add(new ShareGroupDescribeResponseData.DescribedGroup().setGroupId(id)
+                            .setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+                            .setErrorMessage(g == null ? "Group " + id + " not found." : "Group " + id + " is not a share group."));
+                }
+            }
+            return CompletableFuture.completedFuture(response);
+        });
+    }
+
+    /**
+     * For the share-group offset APIs: NONE if {@code groupId} is an empty share group (created, empty, when absent and
+     * {@code create}), GROUP_ID_NOT_FOUND if it is absent or another kind of group, NON_EMPTY_GROUP if it has members.
+     */
+    public CompletableFuture<Errors> emptyShareGroup(String groupId, boolean create) {
+        return submit(() -> {
+            Group g = groups.get(groupId);
+            if (g == null && create) {
+                g = new ShareGroup(groupId, timer, shareSettingsOf(groupId), TopicMetadata.of(topics));
+                groups.put(groupId, g);
+            }
+            Errors e = !(g instanceof ShareGroup) ? Errors.GROUP_ID_NOT_FOUND : g.isEmpty() ? Errors.NONE : Errors.NON_EMPTY_GROUP;
+            return CompletableFuture.completedFuture(e);
+        });
+    }
+
+    /** Makes sure share group {@code groupId} is listed (its share-partition state was found at start). */
+    public void shareGroupKnown(String groupId) {
+        timer.execute(() -> groups.computeIfAbsent(groupId, id -> new ShareGroup(id, timer, shareSettingsOf(id), TopicMetadata.of(topics))));
     }
 
     // ---------------------------------------------------------------- offsets
@@ -389,6 +481,9 @@ public final class GroupCoordinator {
         boolean anonymous = (req.memberId() == null || req.memberId().isEmpty()) && req.generationIdOrMemberEpoch() < 0;
         if (g == null || (anonymous && g.isEmpty())) {
             return anonymous ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
+        }
+        if (g instanceof ShareGroup) {
+            return Errors.GROUP_ID_NOT_FOUND;
         }
         if (anonymous) {
             return Errors.UNKNOWN_MEMBER_ID;
@@ -580,7 +675,7 @@ public final class GroupCoordinator {
         return submit(() -> {
             OffsetDeleteResponseData response = new OffsetDeleteResponseData();
             Group g = groups.get(req.groupId());
-            if (g == null) {
+            if (g == null || g instanceof ShareGroup) {
                 return CompletableFuture.completedFuture(response.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()));
             }
             List<TopicPartition> deleted = new ArrayList<>();
@@ -647,7 +742,7 @@ public final class GroupCoordinator {
                     }
                 } else {
                     d.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code()).setErrorMessage("Group " + id + " is not a classic group.")
-                            .setGroupState(g.stateName()).setProtocolType("consumer").setProtocolData("");
+                            .setGroupState(g.stateName()).setProtocolType(g.protocolType()).setProtocolData("");
                 }
                 response.groups().add(d);
             }
@@ -666,6 +761,9 @@ public final class GroupCoordinator {
                     groups.remove(id);
                     if (g instanceof ClassicGroup cg) {
                         cg.kill(Errors.COORDINATOR_NOT_AVAILABLE);
+                    }
+                    if (g instanceof ShareGroup) {
+                        shareGroupDeleted.accept(id);
                     }
                     writes.add(groupLog.deleteOffsets(id, new ArrayList<>(g.offsets.keySet()), timer.nowMs()));
                 }
@@ -701,7 +799,7 @@ public final class GroupCoordinator {
     void expireOffsets() {
         long now = timer.nowMs();
         for (Group g : new ArrayList<>(groups.values())) {
-            if (g.isEmpty() && g.emptySinceMs >= 0 && now - g.emptySinceMs >= config.offsetsRetentionMs()) {
+            if (!(g instanceof ShareGroup) && g.isEmpty() && g.emptySinceMs >= 0 && now - g.emptySinceMs >= config.offsetsRetentionMs()) {
                 groups.remove(g.groupId);
                 groupLog.deleteOffsets(g.groupId, new ArrayList<>(g.offsets.keySet()), now);
                 log.info("Expired offsets of group {}, empty since {}", g.groupId, g.emptySinceMs);

@@ -10,6 +10,12 @@ public final class Apis {
     /** A dispatcher answering every API Brook implements, for {@code broker}. */
     public static BrokerDispatcher dispatcher(BrokerNode broker, dev.brook.broker.group.GroupCoordinator groups,
                                               dev.brook.broker.txn.TransactionCoordinator txns) {
+        return dispatcher(broker, groups, txns, null);
+    }
+
+    /** As above, serving share groups too when {@code shares} is not null. */
+    public static BrokerDispatcher dispatcher(BrokerNode broker, dev.brook.broker.group.GroupCoordinator groups,
+                                              dev.brook.broker.txn.TransactionCoordinator txns, dev.brook.broker.share.SharePartitions shares) {
         BrokerDispatcher d = new BrokerDispatcher();
         d.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(d, broker));
         d.register(ApiKeys.METADATA, new MetadataHandler(broker));
@@ -27,6 +33,9 @@ public final class Apis {
         d.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(broker, txns));
         GroupApis.register(d, broker, groups);
         TransactionApis.register(d, broker, txns, groups);
+        if (shares != null) {
+            ShareApis.register(d, broker, groups, shares, new dev.brook.broker.share.ShareSessions());
+        }
         AclApis.register(d);
         ReplicaApis.register(d, broker);
         d.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(broker));
