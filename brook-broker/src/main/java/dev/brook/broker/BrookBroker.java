@@ -127,7 +127,14 @@ public final class BrookBroker implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
-                shares = new SharePartitions(topics, groupConfigs, System::currentTimeMillis, lockTimer, fetches::onAppend);
+                dev.brook.broker.cluster.Topic stateTopic = topics.topic(dev.brook.broker.share.ShareStateLog.TOPIC);
+                if (stateTopic == null) {
+                    stateTopic = topics.createInternal(dev.brook.broker.share.ShareStateLog.TOPIC, 1,
+                            java.util.Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(16 * 1024 * 1024)));
+                }
+                shares = new SharePartitions(topics, new dev.brook.broker.share.ShareStateLog(stateTopic.partition(0), flusher), groupConfigs,
+                        System::currentTimeMillis, lockTimer, fetches::onAppend);
+                shares.load(groups::shareGroupKnown);
             }
             KafkaServer server;
             try {

@@ -43,8 +43,7 @@ final class ShareApis {
                 widen(groups.shareGroupHeartbeat(r.data(), c.clientId(), host(c))));
         d.register(ApiKeys.SHARE_GROUP_DESCRIBE, (RequestContext c, ShareGroupDescribeRequest r) -> widen(groups.shareGroupDescribe(r.data())));
         d.register(ApiKeys.SHARE_FETCH, new ShareFetchHandler(broker, shares, sessions));
-        d.register(ApiKeys.SHARE_ACKNOWLEDGE, (RequestContext c, ShareAcknowledgeRequest r) ->
-                CompletableFuture.completedFuture(acknowledge(broker, shares, sessions, r.data())));
+        d.register(ApiKeys.SHARE_ACKNOWLEDGE, (RequestContext c, ShareAcknowledgeRequest r) -> widen(acknowledge(broker, shares, sessions, r.data())));
         d.register(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS, (RequestContext c, DescribeShareGroupOffsetsRequest r) ->
                 CompletableFuture.completedFuture(describeOffsets(broker, shares, r.data())));
         groups.onShareGroupDeleted(id -> {
@@ -54,8 +53,15 @@ final class ShareApis {
     }
 
     /** ShareAcknowledge: as the acknowledgements of a ShareFetch, without fetching; epoch -1 closes the session. */
-    static ShareAcknowledgeResponseData acknowledge(BrokerNode broker, SharePartitions shares, ShareSessions sessions,
-                                                    ShareAcknowledgeRequestData data) {
+    static CompletableFuture<ShareAcknowledgeResponseData> acknowledge(BrokerNode broker, SharePartitions shares, ShareSessions sessions,
+                                                                       ShareAcknowledgeRequestData data) {
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        ShareAcknowledgeResponseData response = acknowledge(broker, shares, sessions, data, durable);
+        return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).thenApply(v -> response);
+    }
+
+    private static ShareAcknowledgeResponseData acknowledge(BrokerNode broker, SharePartitions shares, ShareSessions sessions,
+                                                            ShareAcknowledgeRequestData data, List<CompletableFuture<Void>> durable) {
         String group = data.groupId();
         String member = data.memberId();
         ShareAcknowledgeResponseData response = new ShareAcknowledgeResponseData();
@@ -103,7 +109,7 @@ final class ShareApis {
                     continue;
                 }
                 try {
-                    shares.acknowledge(group, member, new TopicPartition(topic.name(), p.partitionIndex()), batches);
+                    durable.add(shares.acknowledge(group, member, new TopicPartition(topic.name(), p.partitionIndex()), batches));
                 } catch (InvalidRecordStateException e) {
                     pd.setErrorCode(Errors.INVALID_RECORD_STATE.code()).setErrorMessage(e.getMessage());
                 }

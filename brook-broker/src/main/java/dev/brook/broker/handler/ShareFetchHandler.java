@@ -104,24 +104,27 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
         ShareFetchResponseData response = new ShareFetchResponseData()
                 .setAcquisitionLockTimeoutMs(shares.settings(group).lockDurationMs());
         Map<TopicIdPartition, ShareFetchResponseData.PartitionData> entries = new LinkedHashMap<>();
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
         for (Map.Entry<TopicIdPartition, List<ShareFetchRequestData.AcknowledgementBatch>> e : acks.entrySet()) {
             ShareFetchResponseData.PartitionData pd = entry(entries, e.getKey());
-            Errors error = acknowledge(group, member, e.getKey(), e.getValue(), data.isRenewAck(), pd);
+            Errors error = acknowledge(group, member, e.getKey(), e.getValue(), data.isRenewAck(), pd, durable);
             pd.setAcknowledgeErrorCode(error.code());
         }
+        // the answer waits for the acknowledgements to be on disk: an answered ACCEPT is never delivered again
+        CompletableFuture<Void> acknowledged = CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new));
         if (epoch == -1) {
             shares.releaseAll(group, member, topicPartitions(session.partitions()));
             sessions.close(session);
-            return done(respond(response, entries));
+            return acknowledged.thenApply(v -> respond(response, entries));
         }
         if (full) {
             named.forEach(tip -> entry(entries, tip));
         }
         if (data.isRenewAck() || data.maxRecords() <= 0) {
-            return done(respond(response, entries));
+            return acknowledged.thenApply(v -> respond(response, entries));
         }
         ParkedShareFetch parked = new ParkedShareFetch(context, data, group, member, session, response, entries);
-        return parked.start();
+        return parked.start().thenCombine(acknowledged, (r, v) -> r);
     }
 
     /** One share fetch: tries to acquire, and if nothing came and it may wait, parks until woken or timed out. */
@@ -233,7 +236,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
 
     /** Validates and applies one partition's acknowledgements; the error goes to the partition's acknowledge error. */
     private Errors acknowledge(String group, String member, TopicIdPartition tip, List<ShareFetchRequestData.AcknowledgementBatch> batches,
-                               boolean renew, ShareFetchResponseData.PartitionData pd) {
+                               boolean renew, ShareFetchResponseData.PartitionData pd, List<CompletableFuture<Void>> durable) {
         Topic topic = broker.topics().topic(tip.topicId());
         if (topic == null || topic.partition(tip.partition()) == null) {
             pd.setAcknowledgeErrorMessage("Unknown topic or partition.");
@@ -249,7 +252,7 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             return Errors.INVALID_REQUEST;
         }
         try {
-            shares.acknowledge(group, member, new TopicPartition(topic.name(), tip.partition()), parsed);
+            durable.add(shares.acknowledge(group, member, new TopicPartition(topic.name(), tip.partition()), parsed));
             return Errors.NONE;
         } catch (InvalidRecordStateException e) {
             pd.setAcknowledgeErrorMessage(e.getMessage());

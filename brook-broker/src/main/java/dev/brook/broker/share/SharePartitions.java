@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +29,10 @@ import org.apache.kafka.common.record.internal.Records;
  * become available again (a release, a reject past the limit, an expired lock), the parked share fetches of that
  * topic partition are woken through {@code wake}, the same path an append takes.
  *
- * <p>Not durable yet: the state lives in memory and a restart starts every share-partition afresh from
- * {@code share.auto.offset.reset}. Share groups are therefore off unless {@code brook.share.enable=true}.
+ * <p>Durability: every change is written, as a snapshot of the share-partition, to the {@link ShareStateLog} while
+ * its lock is held. Acknowledgements complete only once their snapshot is fsynced, so an answered ACCEPT survives a
+ * crash; acquisitions (delivery counts) and expiries are written without waiting. A new share-partition's start
+ * offset is written as soon as it is chosen, so a restart does not choose "latest" again and skip what came between.
  */
 public final class SharePartitions {
 
@@ -42,6 +45,7 @@ public final class SharePartitions {
     }
 
     private final TopicRegistry topics;
+    private final ShareStateLog stateLog;
     private final GroupConfigs groupConfigs;
     private final LongSupplier clock;
     private final ScheduledExecutorService scheduler;
@@ -50,13 +54,40 @@ public final class SharePartitions {
     /** For each share-partition with locks, the deadline its next expiry check is scheduled for. */
     private final ConcurrentHashMap<Key, Long> expiryAt = new ConcurrentHashMap<>();
 
-    public SharePartitions(TopicRegistry topics, GroupConfigs groupConfigs, LongSupplier clock, ScheduledExecutorService scheduler,
-                           Consumer<TopicPartition> wake) {
+    public SharePartitions(TopicRegistry topics, ShareStateLog stateLog, GroupConfigs groupConfigs, LongSupplier clock,
+                           ScheduledExecutorService scheduler, Consumer<TopicPartition> wake) {
         this.topics = topics;
+        this.stateLog = stateLog;
         this.groupConfigs = groupConfigs;
         this.clock = clock;
         this.scheduler = scheduler;
         this.wake = wake;
+    }
+
+    /**
+     * Restores every share-partition from the state log; {@code groupKnown} is told each group found, so the group
+     * coordinator lists it. A record that was acquired with its last delivery when the broker stopped is archived.
+     */
+    public void load(Consumer<String> groupKnown) {
+        for (Map.Entry<Key, SharePartition.Snapshot> e : stateLog.replay().entrySet()) {
+            Key key = e.getKey();
+            SharePartition sp = SharePartition.restore(e.getValue(), () -> settings(key.groupId()).limits());
+            partitions.put(key, sp);
+            groupKnown.accept(key.groupId());
+            List<SharePartition.DeadLetter> dead;
+            synchronized (sp) {
+                dead = sp.drainDeadLetters();
+                persistIfDirty(key, sp);
+            }
+            if (!dead.isEmpty()) {
+                deadLetters(key.groupId(), key.partition(), dead);
+            }
+        }
+    }
+
+    /** Writes the share-partition's state if it changed; call under its lock. */
+    private CompletableFuture<Void> persistIfDirty(Key key, SharePartition sp) {
+        return sp.takeDirty() ? stateLog.write(key, sp.snapshot(), clock.getAsLong()) : CompletableFuture.completedFuture(null);
     }
 
     /** Group {@code groupId}'s settings now. */
@@ -83,8 +114,20 @@ public final class SharePartitions {
 
     /** The share-partition, created at the offset {@code share.auto.offset.reset} names if it does not exist yet. */
     public SharePartition get(String groupId, Partition partition) {
-        return partitions.computeIfAbsent(new Key(groupId, partition.topicPartition()),
-                k -> new SharePartition(startOffset(groupId, partition), () -> settings(groupId).limits()));
+        Key key = new Key(groupId, partition.topicPartition());
+        SharePartition sp = partitions.get(key);
+        if (sp != null) {
+            return sp;
+        }
+        SharePartition created = new SharePartition(startOffset(groupId, partition), () -> settings(groupId).limits());
+        synchronized (created) {
+            SharePartition previous = partitions.putIfAbsent(key, created);
+            if (previous != null) {
+                return previous;
+            }
+            stateLog.write(key, created.snapshot(), clock.getAsLong());
+        }
+        return created;
     }
 
     private long startOffset(String groupId, Partition partition) {
@@ -110,6 +153,7 @@ public final class SharePartitions {
         long from;
         synchronized (sp) {
             sp.logStartMoved(partition.logStartOffset());
+            persistIfDirty(new Key(groupId, partition.topicPartition()), sp);
             if (!sp.canAcquire(now)) {
                 return new Fetched(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
             }
@@ -134,7 +178,7 @@ public final class SharePartitions {
             acquired = sp.acquire(member, spans, maxRecords, recordLimit, clock.getAsLong());
             dead = sp.drainDeadLetters();
             available = sp.takeMadeAvailable();
-            sp.takeDirty();
+            persistIfDirty(new Key(groupId, partition.topicPartition()), sp);
         }
         after(groupId, partition.topicPartition(), sp, dead, available);
         return new Fetched(acquired.isEmpty() ? org.apache.kafka.common.record.internal.MemoryRecords.EMPTY : read.records(), acquired);
@@ -149,8 +193,11 @@ public final class SharePartitions {
         return false;
     }
 
-    /** Applies {@code member}'s acknowledgements to one share-partition (all or none). */
-    public void acknowledge(String groupId, String member, TopicPartition tp, List<SharePartition.AckBatch> batches) {
+    /**
+     * Applies {@code member}'s acknowledgements to one share-partition (all or none); the future completes once the
+     * new state is fsynced.
+     */
+    public CompletableFuture<Void> acknowledge(String groupId, String member, TopicPartition tp, List<SharePartition.AckBatch> batches) {
         SharePartition sp = find(groupId, tp);
         if (sp == null) {
             throw new org.apache.kafka.common.errors.InvalidRecordStateException("No records of " + tp + " have been acquired by group "
@@ -158,13 +205,15 @@ public final class SharePartitions {
         }
         List<SharePartition.DeadLetter> dead;
         boolean available;
+        CompletableFuture<Void> written;
         synchronized (sp) {
             sp.acknowledge(member, batches, settings(groupId).renewEnabled(), clock.getAsLong());
             dead = sp.drainDeadLetters();
             available = sp.takeMadeAvailable();
-            sp.takeDirty();
+            written = persistIfDirty(new Key(groupId, tp), sp);
         }
         after(groupId, tp, sp, dead, available);
+        return written;
     }
 
     /** Makes what {@code member} holds in {@code partitions} available again (its share session ended). */
@@ -180,30 +229,41 @@ public final class SharePartitions {
                 sp.releaseAll(member, clock.getAsLong());
                 dead = sp.drainDeadLetters();
                 available = sp.takeMadeAvailable();
-                sp.takeDirty();
+                persistIfDirty(new Key(groupId, tp), sp);
             }
             after(groupId, tp, sp, dead, available);
         }
     }
 
-    /** Sets the start offset of an empty group's share-partition (AlterShareGroupOffsets). */
-    public void reset(String groupId, Partition partition, long offset) {
-        SharePartition sp = partitions.computeIfAbsent(new Key(groupId, partition.topicPartition()),
-                k -> new SharePartition(offset, () -> settings(groupId).limits()));
+    /** Sets the start offset of an empty group's share-partition (AlterShareGroupOffsets); completes once durable. */
+    public CompletableFuture<Void> reset(String groupId, Partition partition, long offset) {
+        Key key = new Key(groupId, partition.topicPartition());
+        SharePartition sp = partitions.computeIfAbsent(key, k -> new SharePartition(offset, () -> settings(groupId).limits()));
         synchronized (sp) {
             sp.resetTo(offset);
-            sp.takeDirty();
+            return persistIfDirty(key, sp);
         }
     }
 
     /** Forgets the share-partitions of {@code groupId} on {@code topic} (DeleteShareGroupOffsets); false if there were none. */
     public boolean delete(String groupId, String topic) {
-        return partitions.keySet().removeIf(k -> k.groupId().equals(groupId) && k.partition().topic().equals(topic));
+        return forget(k -> k.groupId().equals(groupId) && k.partition().topic().equals(topic));
     }
 
     /** Forgets every share-partition of {@code groupId} (DeleteGroups). */
     public void deleteGroup(String groupId) {
-        partitions.keySet().removeIf(k -> k.groupId().equals(groupId));
+        forget(k -> k.groupId().equals(groupId));
+    }
+
+    private boolean forget(java.util.function.Predicate<Key> which) {
+        List<Key> gone = new ArrayList<>();
+        for (Key k : partitions.keySet()) {
+            if (which.test(k) && partitions.remove(k) != null) {
+                gone.add(k);
+            }
+        }
+        stateLog.delete(gone, clock.getAsLong());
+        return !gone.isEmpty();
     }
 
     /** Wakes fetches if records came back, and schedules a look at the earliest lock deadline. */
@@ -253,7 +313,7 @@ public final class SharePartitions {
             sp.expire(clock.getAsLong());
             dead = sp.drainDeadLetters();
             available = sp.takeMadeAvailable();
-            sp.takeDirty();
+            persistIfDirty(key, sp);
             deadline = sp.nextDeadline();
         }
         if (available) {
