@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -232,6 +233,52 @@ class ShareGroupsTest {
             got.forEach(r -> c.acknowledge(r, AcknowledgeType.ACCEPT));
             c.commitSync();
         }
+    }
+
+    @Test
+    void recordsReleasedPastTheDeliveryLimitOrRejectedLandInTheDeadLetterTopic() throws Exception {
+        String topic = topicWith(2, 1);
+        String dlq = "dlq." + topic;
+        try (Admin admin = Clients.admin(brook.bootstrapServers())) {
+            admin.createTopics(List.of(new NewTopic(dlq, 1, (short) 1).configs(Map.of("errors.deadletterqueue.group.enable", "true"))))
+                    .all().get();
+        }
+        String group = group(Map.of("share.delivery.count.limit", "2", "errors.deadletterqueue.topic.name", dlq,
+                "errors.deadletterqueue.copy.record.enable", "true"));
+        try (KafkaShareConsumer<String, String> c = consumer(group, "explicit")) {
+            c.subscribe(List.of(topic));
+            List<ConsumerRecord<String, String>> first = pollUntil(c, 2);
+            assertThat(first).extracting(ConsumerRecord::value).containsExactly("v0", "v1");
+            c.acknowledge(first.get(0), AcknowledgeType.RELEASE);
+            c.acknowledge(first.get(1), AcknowledgeType.REJECT);
+            c.commitSync();
+            List<ConsumerRecord<String, String>> second = pollUntil(c, 1);
+            assertThat(second.get(0).deliveryCount()).contains((short) 2);
+            c.acknowledge(second.get(0), AcknowledgeType.RELEASE); // the second delivery was the last
+            c.commitSync();
+            assertThat(c.poll(Duration.ofMillis(1500))).as("both are archived").isEmpty();
+        }
+        List<ConsumerRecord<String, String>> dead = new ArrayList<>();
+        try (KafkaConsumer<String, String> reader = Clients.consumer(brook.bootstrapServers(), Map.of(ConsumerConfig.GROUP_ID_CONFIG,
+                "dlq-reader-" + topic, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))) {
+            reader.subscribe(List.of(dlq));
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (dead.size() < 2 && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(200)).forEach(dead::add);
+            }
+        }
+        assertThat(dead).hasSize(2);
+        Map<String, Map<String, String>> byValue = new HashMap<>();
+        for (ConsumerRecord<String, String> r : dead) {
+            Map<String, String> h = new HashMap<>();
+            r.headers().forEach(x -> h.put(x.key(), new String(x.value(), java.nio.charset.StandardCharsets.UTF_8)));
+            byValue.put(r.value(), h);
+        }
+        assertThat(byValue.get("v1")).containsEntry("__dlq.errors.topic", topic).containsEntry("__dlq.errors.partition", "0")
+                .containsEntry("__dlq.errors.offset", "1").containsEntry("__dlq.errors.group", group)
+                .containsEntry("__dlq.errors.delivery.count", "1").containsEntry("__dlq.errors.message", "Offset rejected by client.");
+        assertThat(byValue.get("v0")).containsEntry("__dlq.errors.offset", "0").containsEntry("__dlq.errors.delivery.count", "2")
+                .containsEntry("__dlq.errors.message", "Offset delivery count exceeded the threshold.");
     }
 
     private static List<ConsumerRecord<String, String>> pollUntil(KafkaShareConsumer<String, String> c, int n) {

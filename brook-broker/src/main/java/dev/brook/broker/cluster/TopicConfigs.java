@@ -79,6 +79,7 @@ public final class TopicConfigs {
         add("message.timestamp.before.max.ms", Type.LONG, c -> String.valueOf(c.timestampBeforeMaxMs()), v -> longAtLeast(v, 0),
                 "log.message.timestamp.before.max.ms");
         add(STORAGE, Type.STRING, c -> "disk", v -> v.equals("disk") || v.equals("memory") ? null : "must be disk or memory", null);
+        add("errors.deadletterqueue.group.enable", Type.BOOLEAN, c -> "false", TopicConfigs::bool, null);
         add("message.timestamp.after.max.ms", Type.LONG, c -> String.valueOf(c.timestampAfterMaxMs()), v -> longAtLeast(v, 0),
                 "log.message.timestamp.after.max.ms");
     }

@@ -44,6 +44,11 @@ public final class SharePartitions {
     public record Fetched(Records records, List<SharePartition.Acquired> acquired) {
     }
 
+    /** Kafka's {@code errors.deadletterqueue.topic.name.prefix} default: a dead-letter topic's name starts with it. */
+    static final String DLQ_PREFIX = "dlq.";
+    private static final dev.brook.log.ThrottledLogger DLQ_FAILURES = new dev.brook.log.ThrottledLogger(
+            org.slf4j.LoggerFactory.getLogger(SharePartitions.class), org.slf4j.event.Level.WARN);
+
     private final TopicRegistry topics;
     private final ShareStateLog stateLog;
     private final GroupConfigs groupConfigs;
@@ -325,9 +330,81 @@ public final class SharePartitions {
         scheduleExpiry(groupId, tp, sp, deadline);
     }
 
-    /** Writes archived records to the group's dead-letter topic, when it has one. Not built yet: archived records are dropped. */
-    private void deadLetters(String groupId, TopicPartition tp, List<SharePartition.DeadLetter> dead) {
-        // the dead-letter topic (KIP-1191) is the next step
+    /**
+     * Writes archived records to the group's dead-letter topic (KIP-1191), when it names one: one record per offset, to
+     * partition {@code source partition % partitions}, with {@code __dlq.errors.*} headers saying where it came from and
+     * why, and the original key and value if {@code errors.deadletterqueue.copy.record.enable}. As in Kafka, the topic
+     * must start with {@value #DLQ_PREFIX} and have {@code errors.deadletterqueue.group.enable=true} (it is not created
+     * on demand), and a record is archived whether or not its dead letter could be written; a failure is logged.
+     */
+    void deadLetters(String groupId, TopicPartition tp, List<SharePartition.DeadLetter> dead) {
+        ShareSettings s = settings(groupId);
+        String name = s.deadLetterTopic();
+        if (name.isEmpty()) {
+            return;
+        }
+        Topic dlq = topics.topic(name);
+        String problem = name.startsWith("__") ? "names an internal topic"
+                : !name.startsWith(DLQ_PREFIX) ? "does not start with " + DLQ_PREFIX
+                : dlq == null ? "does not exist"
+                : !"true".equals(dlq.overrides().get("errors.deadletterqueue.group.enable"))
+                        ? "does not have errors.deadletterqueue.group.enable=true" : null;
+        if (problem != null) {
+            DLQ_FAILURES.log(groupId + " " + name, "Share group {}: dead-letter topic {} {}; {} archived records of {} not written there",
+                    groupId, name, problem, dead.size(), tp);
+            return;
+        }
+        Topic source = topics.topic(tp.topic());
+        Partition from = source == null ? null : source.partition(tp.partition());
+        long now = clock.getAsLong();
+        List<org.apache.kafka.common.record.internal.SimpleRecord> records = new ArrayList<>();
+        for (SharePartition.DeadLetter d : dead) {
+            byte[][] kv = s.copyRecord() && from != null ? original(from, d.offset()) : new byte[2][];
+            org.apache.kafka.common.header.Header[] headers = {
+                    header("__dlq.errors.topic", tp.topic()),
+                    header("__dlq.errors.partition", String.valueOf(tp.partition())),
+                    header("__dlq.errors.offset", String.valueOf(d.offset())),
+                    header("__dlq.errors.group", groupId),
+                    header("__dlq.errors.delivery.count", String.valueOf(d.deliveryCount())),
+                    header("__dlq.errors.message", d.cause())};
+            records.add(new org.apache.kafka.common.record.internal.SimpleRecord(now, kv[0], kv[1], headers));
+        }
+        try {
+            dlq.partition(tp.partition() % dlq.partitions().size()).append(org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
+                    org.apache.kafka.common.compress.Compression.NONE, records.toArray(org.apache.kafka.common.record.internal.SimpleRecord[]::new)));
+        } catch (RuntimeException e) {
+            DLQ_FAILURES.log(groupId + " " + name, "Share group {}: could not write {} dead letters of {} to {}: {}", groupId, dead.size(), tp,
+                    name, e.toString());
+        }
+    }
+
+    /** The key and value of the record at {@code offset}, or nulls if it is gone. */
+    private static byte[][] original(Partition partition, long offset) {
+        try {
+            for (RecordBatch b : partition.read(offset, 1).records().batches()) {
+                for (org.apache.kafka.common.record.internal.Record r : b) {
+                    if (r.offset() == offset) {
+                        return new byte[][] {bytes(r.key()), bytes(r.value())};
+                    }
+                }
+            }
+        } catch (RuntimeException gone) {
+            // deleted by retention meanwhile: the dead letter carries the headers only
+        }
+        return new byte[2][];
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
+        byte[] out = new byte[b.remaining()];
+        b.get(out);
+        return out;
+    }
+
+    private static org.apache.kafka.common.header.Header header(String key, String value) {
+        return new org.apache.kafka.common.header.internals.RecordHeader(key, value.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** The topic registry, for handlers resolving partitions. */

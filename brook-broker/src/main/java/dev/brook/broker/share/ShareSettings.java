@@ -13,9 +13,11 @@ import java.util.Map;
  * @param readCommitted      {@code share.isolation.level} is read_committed (read_uncommitted)
  * @param renewEnabled       {@code share.renew.acknowledge.enable} (true)
  * @param deadLetterTopic    {@code errors.deadletterqueue.topic.name} (none: empty)
+ * @param copyRecord         {@code errors.deadletterqueue.copy.record.enable}: a dead letter carries the record's key
+ *                           and value, not only the headers saying where it came from (false)
  */
 public record ShareSettings(int lockDurationMs, int deliveryCountLimit, int maxRecordLocks, String autoOffsetReset,
-                            boolean readCommitted, boolean renewEnabled, String deadLetterTopic) {
+                            boolean readCommitted, boolean renewEnabled, String deadLetterTopic, boolean copyRecord) {
 
     static ShareSettings of(Map<String, String> own) {
         return new ShareSettings(Integer.parseInt(own.getOrDefault("share.record.lock.duration.ms", "30000")),
@@ -24,7 +26,8 @@ public record ShareSettings(int lockDurationMs, int deliveryCountLimit, int maxR
                 own.getOrDefault("share.auto.offset.reset", "latest").toLowerCase(java.util.Locale.ROOT),
                 own.getOrDefault("share.isolation.level", "read_uncommitted").equals("read_committed"),
                 Boolean.parseBoolean(own.getOrDefault("share.renew.acknowledge.enable", "true")),
-                own.getOrDefault("errors.deadletterqueue.topic.name", ""));
+                own.getOrDefault("errors.deadletterqueue.topic.name", ""),
+                Boolean.parseBoolean(own.getOrDefault("errors.deadletterqueue.copy.record.enable", "false")));
     }
 
     SharePartition.Limits limits() {
