@@ -17,6 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidRecordStateException;
+import org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.AlterShareGroupOffsetsResponseData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData;
+import org.apache.kafka.common.message.DeleteShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData;
 import org.apache.kafka.common.message.DescribeShareGroupOffsetsResponseData;
 import org.apache.kafka.common.message.ShareAcknowledgeRequestData;
@@ -24,6 +28,8 @@ import org.apache.kafka.common.message.ShareAcknowledgeResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AlterShareGroupOffsetsRequest;
+import org.apache.kafka.common.requests.DeleteShareGroupOffsetsRequest;
 import org.apache.kafka.common.requests.DescribeShareGroupOffsetsRequest;
 import org.apache.kafka.common.requests.ShareAcknowledgeRequest;
 import org.apache.kafka.common.requests.ShareGroupDescribeRequest;
@@ -46,6 +52,10 @@ final class ShareApis {
         d.register(ApiKeys.SHARE_ACKNOWLEDGE, (RequestContext c, ShareAcknowledgeRequest r) -> widen(acknowledge(broker, shares, sessions, r.data())));
         d.register(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS, (RequestContext c, DescribeShareGroupOffsetsRequest r) ->
                 CompletableFuture.completedFuture(describeOffsets(broker, shares, r.data())));
+        d.register(ApiKeys.ALTER_SHARE_GROUP_OFFSETS, (RequestContext c, AlterShareGroupOffsetsRequest r) ->
+                widen(alterOffsets(broker, groups, shares, r.data())));
+        d.register(ApiKeys.DELETE_SHARE_GROUP_OFFSETS, (RequestContext c, DeleteShareGroupOffsetsRequest r) ->
+                widen(deleteOffsets(broker, groups, shares, r.data())));
         groups.onShareGroupDeleted(id -> {
             shares.deleteGroup(id);
             sessions.closeGroup(id);
@@ -173,6 +183,67 @@ final class ShareApis {
             }
         }
         return response;
+    }
+
+    /**
+     * AlterShareGroupOffsets: sets the start offset of share-partitions of an empty share group (created if absent),
+     * forgetting what was in flight.
+     */
+    static CompletableFuture<AlterShareGroupOffsetsResponseData> alterOffsets(BrokerNode broker, GroupCoordinator groups, SharePartitions shares,
+                                                                              AlterShareGroupOffsetsRequestData data) {
+        return groups.emptyShareGroup(data.groupId(), true).thenCompose(error -> {
+            AlterShareGroupOffsetsResponseData response = new AlterShareGroupOffsetsResponseData();
+            if (error != Errors.NONE) {
+                return CompletableFuture.completedFuture(response.setErrorCode(error.code()).setErrorMessage(error == Errors.NON_EMPTY_GROUP
+                        ? "The share group has members; stop them before altering its offsets." : "Group " + data.groupId() + " is not a share group."));
+            }
+            List<CompletableFuture<Void>> durable = new ArrayList<>();
+            for (AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic t : data.topics()) {
+                Topic topic = broker.topics().topic(t.topicName());
+                AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponseTopic rt =
+                        new AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponseTopic().setTopicName(t.topicName())
+                                .setTopicId(topic == null ? org.apache.kafka.common.Uuid.ZERO_UUID : topic.id());
+                response.responses().add(rt);
+                for (AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition p : t.partitions()) {
+                    AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponsePartition rp =
+                            new AlterShareGroupOffsetsResponseData.AlterShareGroupOffsetsResponsePartition().setPartitionIndex(p.partitionIndex());
+                    rt.partitions().add(rp);
+                    Partition partition = topic == null ? null : topic.partition(p.partitionIndex());
+                    if (partition == null) {
+                        rp.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("Unknown topic or partition.");
+                        continue;
+                    }
+                    long offset = Math.max(partition.logStartOffset(), Math.min(p.startOffset(), partition.highWatermark()));
+                    durable.add(shares.reset(data.groupId(), partition, offset));
+                }
+            }
+            return CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).thenApply(v -> response);
+        });
+    }
+
+    /** DeleteShareGroupOffsets: forgets an empty share group's state on whole topics; it starts again from share.auto.offset.reset. */
+    static CompletableFuture<DeleteShareGroupOffsetsResponseData> deleteOffsets(BrokerNode broker, GroupCoordinator groups, SharePartitions shares,
+                                                                                DeleteShareGroupOffsetsRequestData data) {
+        return groups.emptyShareGroup(data.groupId(), false).thenApply(error -> {
+            DeleteShareGroupOffsetsResponseData response = new DeleteShareGroupOffsetsResponseData();
+            if (error != Errors.NONE) {
+                return response.setErrorCode(error.code()).setErrorMessage(error == Errors.NON_EMPTY_GROUP
+                        ? "The share group has members; stop them before deleting its offsets." : "Group " + data.groupId() + " not found.");
+            }
+            for (DeleteShareGroupOffsetsRequestData.DeleteShareGroupOffsetsRequestTopic t : data.topics()) {
+                Topic topic = broker.topics().topic(t.topicName());
+                DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic rt =
+                        new DeleteShareGroupOffsetsResponseData.DeleteShareGroupOffsetsResponseTopic().setTopicName(t.topicName())
+                                .setTopicId(topic == null ? org.apache.kafka.common.Uuid.ZERO_UUID : topic.id());
+                response.responses().add(rt);
+                if (topic == null) {
+                    rt.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("Unknown topic.");
+                } else if (!shares.delete(data.groupId(), t.topicName())) {
+                    rt.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()).setErrorMessage("There is no offset information to delete.");
+                }
+            }
+            return response;
+        });
     }
 
     private static CompletableFuture<ApiMessage> widen(CompletableFuture<? extends ApiMessage> f) {

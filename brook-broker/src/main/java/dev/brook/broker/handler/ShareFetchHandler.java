@@ -86,6 +86,16 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             if (session == null) {
                 return done(topError(Errors.SHARE_SESSION_LIMIT_REACHED, "The broker holds the most share sessions it allows."));
             }
+            ShareSessions.Session opened = session;
+            if (context.closed() != null) {
+                // a session ends with the connection that opened it: what the member holds comes back at once
+                context.closed().addListener(f -> {
+                    if (sessions.get(group, member) == opened) {
+                        sessions.close(opened);
+                        shares.releaseAll(group, member, topicPartitions(opened.partitions()));
+                    }
+                });
+            }
         } else {
             session = sessions.get(group, member);
             if (session == null) {

@@ -107,7 +107,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         Pending pending = enqueue(ctx);
         short responseHeaderVersion = apiKey.responseHeaderVersion(version);
-        RequestContext context = new RequestContext(header, ctx.channel().eventLoop(), ctx.channel().remoteAddress());
+        RequestContext context = new RequestContext(header, ctx.channel().eventLoop(), ctx.channel().remoteAddress(),
+                ctx.channel().closeFuture());
         CompletableFuture<ApiMessage> response;
         try {
             response = dispatcher.dispatch(context, request);
