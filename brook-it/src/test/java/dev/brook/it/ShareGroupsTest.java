@@ -281,6 +281,44 @@ class ShareGroupsTest {
                 .containsEntry("__dlq.errors.message", "Offset delivery count exceeded the threshold.");
     }
 
+    @Test
+    void aConsumerGroupAndAShareGroupReadTheSameTopicEachSeeingEveryRecordOnce() throws Exception {
+        String topic = topicWith(200, 2);
+        String shareGroup = group(Map.of());
+        List<String> byShare = Collections.synchronizedList(new ArrayList<>());
+        List<String> byGroup = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        Future<?> share = pool.submit(() -> {
+            try (KafkaShareConsumer<String, String> c = consumer(shareGroup, "implicit")) {
+                c.subscribe(List.of(topic));
+                long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                while (byShare.size() < 200 && System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200)).forEach(r -> byShare.add(r.value()));
+                }
+                c.commitSync();
+            }
+            return null;
+        });
+        Future<?> classic = pool.submit(() -> {
+            try (KafkaConsumer<String, String> c = Clients.consumer(brook.bootstrapServers(), Map.of(ConsumerConfig.GROUP_ID_CONFIG,
+                    "pubsub-" + topic, ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"))) {
+                c.subscribe(List.of(topic));
+                long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+                while (byGroup.size() < 200 && System.nanoTime() < deadline) {
+                    c.poll(Duration.ofMillis(200)).forEach(r -> byGroup.add(r.value()));
+                }
+                c.commitSync();
+            }
+            return null;
+        });
+        share.get();
+        classic.get();
+        pool.shutdown();
+        assertThat(byShare).hasSize(200).doesNotHaveDuplicates();
+        assertThat(byGroup).hasSize(200).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(byShare)).isEqualTo(new HashSet<>(byGroup));
+    }
+
     private static List<ConsumerRecord<String, String>> pollUntil(KafkaShareConsumer<String, String> c, int n) {
         List<ConsumerRecord<String, String>> out = new ArrayList<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
