@@ -44,9 +44,8 @@ import org.apache.kafka.common.record.TimestampType;
  * @param advertised               {@code advertised.listeners}' entry for the served listener: the address Metadata gives
  *                                 clients; null: the bound address ({@code localhost} when bound to every interface)
  * @param transactions             the transaction coordinator's settings ({@code transaction.*})
- * @param shareGroups              {@code brook.share.enable}: serve share groups (KIP-932). Off by default while their
- *                                 state is not yet durable; off, the share APIs are not advertised and share consumers
- *                                 fail at once
+ * @param shareGroups              {@code brook.share.enable}: serve share groups (KIP-932), on by default; off, the
+ *                                 share APIs are not advertised and share consumers fail at once
  */
 public record BrokerConfig(
         String host,
@@ -102,7 +101,7 @@ public record BrokerConfig(
     public static BrokerConfig defaults() {
         return new BrokerConfig(DEFAULT_HOST, DEFAULT_PORT, Paths.get("brook-data"), 1, true, 1,
                 100 * 1024 * 1024, true, DEFAULT_GROUP_COMMIT_INTERVAL_US, 300_000L, 100L, 600_000L,
-                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS, null, TransactionConfig.defaults(), false);
+                LogConfig.defaults(), GroupConfig.defaults(), "", 86_400_000L, LogCleaner.Settings.DEFAULTS, null, TransactionConfig.defaults(), true);
     }
 
     public BrokerConfig withListener(String host, int port) {

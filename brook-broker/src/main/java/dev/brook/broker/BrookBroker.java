@@ -49,10 +49,12 @@ public final class BrookBroker implements AutoCloseable {
     private final GroupCoordinator groups;
     private final TransactionCoordinator txns;
     private final BrokerNode node;
+    private final Runnable stopShareTimer;
     private boolean closed;
 
     private BrookBroker(LogManager logs, Flusher flusher, KafkaServer server, TopicRegistry topics, GroupCoordinator groups,
-                        TransactionCoordinator txns, BrokerNode node) {
+                        TransactionCoordinator txns, BrokerNode node, Runnable stopShareTimer) {
+        this.stopShareTimer = stopShareTimer;
         this.groups = groups;
         this.txns = txns;
         this.node = node;
@@ -121,6 +123,7 @@ public final class BrookBroker implements AutoCloseable {
             GroupCoordinator groups = GroupCoordinator.open(config.groups(), groupConfigs, topics, flusher);
             TransactionCoordinator txns = TransactionCoordinator.open(config.transactions(), topics, flusher, identity, groups);
             SharePartitions shares = null;
+            Runnable stopShareTimer = () -> { };
             if (config.shareGroups()) {
                 java.util.concurrent.ScheduledExecutorService lockTimer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                     Thread t = new Thread(r, "brook-share-locks");
@@ -128,12 +131,11 @@ public final class BrookBroker implements AutoCloseable {
                     return t;
                 });
                 dev.brook.broker.cluster.Topic stateTopic = topics.topic(dev.brook.broker.share.ShareStateLog.TOPIC);
-                if (stateTopic == null) {
-                    stateTopic = topics.createInternal(dev.brook.broker.share.ShareStateLog.TOPIC, 1,
-                            java.util.Map.of("cleanup.policy", "compact", "segment.bytes", String.valueOf(16 * 1024 * 1024)));
-                }
-                shares = new SharePartitions(topics, new dev.brook.broker.share.ShareStateLog(stateTopic.partition(0), flusher), groupConfigs,
-                        System::currentTimeMillis, lockTimer, fetches::onAppend);
+                var stateLog = new dev.brook.broker.share.ShareStateLog(stateTopic == null ? null : stateTopic.partition(0),
+                        () -> topics.createInternal(dev.brook.broker.share.ShareStateLog.TOPIC, 1, java.util.Map.of("cleanup.policy", "compact",
+                                "segment.bytes", String.valueOf(16 * 1024 * 1024))).partition(0), flusher);
+                shares = new SharePartitions(topics, stateLog, groupConfigs, System::currentTimeMillis, lockTimer, fetches::onAppend);
+                stopShareTimer = lockTimer::shutdownNow;
                 shares.load(groups::shareGroupKnown);
             }
             KafkaServer server;
@@ -155,7 +157,7 @@ public final class BrookBroker implements AutoCloseable {
                     : InetSocketAddress.createUnresolved(advertisedHost, bound.getPort()));
             log.info("Brook node {} of cluster {} serving {} topics on {}", config.nodeId(), identity.clusterId(),
                     topics.topics().size(), bound);
-            return new BrookBroker(logs, flusher, server, topics, groups, txns, node);
+            return new BrookBroker(logs, flusher, server, topics, groups, txns, node, stopShareTimer);
         } catch (RuntimeException e) {
             try {
                 if (flusher != null) {
@@ -205,6 +207,7 @@ public final class BrookBroker implements AutoCloseable {
         closed = true;
         try {
             server.close();
+            stopShareTimer.run();
             txns.close();
             groups.close();
         } finally {

@@ -363,6 +363,29 @@ class EveryApiVersionTest {
             case CONSUMER_GROUP_HEARTBEAT -> List.of(v -> new ConsumerGroupHeartbeatRequest.Builder(new ConsumerGroupHeartbeatRequestData()
                     .setGroupId(CONSUMER).setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(5)
                     .setTopicPartitions(List.of())).build(v));
+            case SHARE_GROUP_HEARTBEAT -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.ShareGroupHeartbeatRequestData()
+                    .setGroupId("versions-share").setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0).setSubscribedTopicNames(List.of(topic))),
+                    v -> raw(api, v, new org.apache.kafka.common.message.ShareGroupHeartbeatRequestData().setGroupId(CLASSIC)
+                            .setMemberId(Uuid.randomUuid().toString()).setMemberEpoch(0).setSubscribedTopicNames(List.of(topic))));
+            case SHARE_GROUP_DESCRIBE -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.ShareGroupDescribeRequestData()
+                    .setGroupIds(List.of("versions-share", CLASSIC, ABSENT))));
+            case SHARE_FETCH -> List.of(v -> raw(api, v, shareFetch(0)), v -> raw(api, v, shareFetch(7)));
+            case SHARE_ACKNOWLEDGE -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.ShareAcknowledgeRequestData()
+                    .setGroupId("versions-share").setMemberId("versions-fetcher").setShareSessionEpoch(-1)));
+            case DESCRIBE_SHARE_GROUP_OFFSETS -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData()
+                    .setGroups(List.of(new org.apache.kafka.common.message.DescribeShareGroupOffsetsRequestData.DescribeShareGroupOffsetsRequestGroup()
+                            .setGroupId("versions-share").setTopics(null)))));
+            case ALTER_SHARE_GROUP_OFFSETS -> List.of(v -> {
+                var data = new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData().setGroupId("versions-share-alter");
+                var t = new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestTopic().setTopicName(topic);
+                t.partitions().add(new org.apache.kafka.common.message.AlterShareGroupOffsetsRequestData.AlterShareGroupOffsetsRequestPartition()
+                        .setPartitionIndex(0).setStartOffset(0));
+                data.topics().add(t);
+                return raw(api, v, data);
+            });
+            case DELETE_SHARE_GROUP_OFFSETS -> List.of(v -> raw(api, v, new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData()
+                    .setGroupId(ABSENT).setTopics(List.of(new org.apache.kafka.common.message.DeleteShareGroupOffsetsRequestData
+                            .DeleteShareGroupOffsetsRequestTopic().setTopicName(topic)))));
             case CONSUMER_GROUP_DESCRIBE -> List.of(v -> new ConsumerGroupDescribeRequest.Builder(new ConsumerGroupDescribeRequestData()
                     .setGroupIds(List.of(CLASSIC, CONSUMER, ABSENT)).setIncludeAuthorizedOperations(true)).build(v));
             case DESCRIBE_ACLS -> List.of(v -> new org.apache.kafka.common.requests.DescribeAclsRequest.Builder(
@@ -461,6 +484,16 @@ class EveryApiVersionTest {
     }
 
     /** A request at any version its data can be written at, bypassing builders that refuse old versions. */
+    /** A ShareFetch of partition 0 by member "versions-fetcher": epoch 0 opens its session, another epoch finds none. */
+    private static org.apache.kafka.common.message.ShareFetchRequestData shareFetch(int epoch) {
+        var data = new org.apache.kafka.common.message.ShareFetchRequestData().setGroupId("versions-share").setMemberId("versions-fetcher")
+                .setShareSessionEpoch(epoch).setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20).setMaxRecords(10).setBatchSize(10);
+        var t = new org.apache.kafka.common.message.ShareFetchRequestData.FetchTopic().setTopicId(topicId);
+        t.partitions().add(new org.apache.kafka.common.message.ShareFetchRequestData.FetchPartition().setPartitionIndex(0));
+        data.topics().add(t);
+        return data;
+    }
+
     private static AbstractRequest raw(ApiKeys api, short version, ApiMessage data) {
         return AbstractRequest.parseRequest(api, version, MessageUtil.toByteBufferAccessor(data, version)).request;
     }

@@ -95,7 +95,8 @@ class KafkaToolsTest {
         assertThat(featureNames(r.brook().stdout())).isEqualTo(featureNames(r.kafka().stdout()));
         assertThat(r.brook().stdout()).contains("Feature: metadata.version").contains("FinalizedVersionLevel: 4.4-IV2")
                 .containsPattern("Feature: group.version\\s+SupportedMinVersion: 0\\s+SupportedMaxVersion: 1\\s+FinalizedVersionLevel: 1")
-                .containsPattern("Feature: transaction.version\\s+SupportedMinVersion: 0\\s+SupportedMaxVersion: 2\\s+FinalizedVersionLevel: 2");
+                .containsPattern("Feature: transaction.version\\s+SupportedMinVersion: 0\\s+SupportedMaxVersion: 2\\s+FinalizedVersionLevel: 2")
+                .containsPattern("Feature: share.version\\s+SupportedMinVersion: 0\\s+SupportedMaxVersion: 2\\s+FinalizedVersionLevel: 2");
     }
 
     @Test

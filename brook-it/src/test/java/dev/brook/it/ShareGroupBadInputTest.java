@@ -39,7 +39,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(120)
 class ShareGroupBadInputTest {
     @RegisterExtension
-    static final BrookExtension brook = new BrookExtension().withConfig("brook.share.enable", "true");
+    static final BrookExtension brook = new BrookExtension();
 
     private static String topic;
     private static Uuid topicId;

@@ -67,7 +67,7 @@ class ShareGroupCrashTest {
         Random random = new Random(seed);
         int port = BrookProcess.freePort();
         String bootstrap = "127.0.0.1:" + port;
-        List<String> args = List.of("--set", "brook.share.enable=true");
+        List<String> args = List.of();
         BrookProcess broker = BrookProcess.start(port, dataDir, START_TIMEOUT, args);
         try {
             try (Admin admin = Clients.admin(bootstrap)) {

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 @Timeout(240)
 class ShareGroupToolsTest {
     @RegisterExtension
-    static final BrookExtension brook = new BrookExtension().withConfig("brook.share.enable", "true");
+    static final BrookExtension brook = new BrookExtension();
 
     private static final String COMMAND = "org.apache.kafka.tools.consumer.group.ShareGroupCommand";
 

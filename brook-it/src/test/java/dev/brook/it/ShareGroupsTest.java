@@ -37,13 +37,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Share groups (KIP-932) with Kafka's own {@code KafkaShareConsumer}: competing members each get records no other
  * member holds, RELEASE brings a record back with its delivery count raised, REJECT archives it, a member closed
  * without acknowledging has its records delivered again once their locks expire, and implicit mode accepts on the
- * next poll. Runs with {@code brook.share.enable=true} (off by default until the share state is durable).
+ * next poll.
  */
 @Timeout(180)
 class ShareGroupsTest {
 
     @RegisterExtension
-    static final BrookExtension brook = new BrookExtension().withConfig("brook.share.enable", "true");
+    static final BrookExtension brook = new BrookExtension();
 
     private static String topicWith(int records, int partitions) throws Exception {
         String topic = AdminClientTest.uniqueTopic();

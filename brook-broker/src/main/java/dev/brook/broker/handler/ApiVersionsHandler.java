@@ -25,7 +25,7 @@ final class ApiVersionsHandler implements ApiHandler<ApiVersionsRequest> {
     public CompletableFuture<ApiMessage> handle(RequestContext context, ApiVersionsRequest request) {
         ApiVersionsResponseData response = new ApiVersionsResponseData()
                 .setApiKeys(dispatcher.advertisedVersions());
-        BrokerFeatures.describe(response, broker.config().current().transactions().featureLevel());
+        BrokerFeatures.describe(response, broker.config().current().transactions().featureLevel(), broker.config().current().shareGroups());
         if (context.apiVersion() >= 3 && !request.isValid()) {
             response.setErrorCode(Errors.INVALID_REQUEST.code());
         }

@@ -39,19 +39,40 @@ public final class ShareStateLog {
     private static final short STATE_KEY = 0;
     private static final short VALUE_V0 = 0;
 
-    private final Partition partition;
+    private final java.util.function.Supplier<Partition> create;
     private final Flusher flusher;
+    private volatile Partition partition;
 
-    public ShareStateLog(Partition partition, Flusher flusher) {
-        this.partition = partition;
+    /**
+     * A state log on {@code existing}, or, when that is null, on the partition {@code create} makes at the first write
+     * (as Kafka, Brook creates the topic only once a share group is used).
+     */
+    public ShareStateLog(Partition existing, java.util.function.Supplier<Partition> create, Flusher flusher) {
+        this.partition = existing;
+        this.create = create;
         this.flusher = flusher;
     }
 
     /** Reads the whole log: the last snapshot of each share-partition that has not been deleted. */
     public Map<SharePartitions.Key, SharePartition.Snapshot> replay() {
         Map<SharePartitions.Key, SharePartition.Snapshot> out = new LinkedHashMap<>();
-        partition.forEachRecord(r -> apply(r, out));
+        if (partition != null) {
+            partition.forEachRecord(r -> apply(r, out));
+        }
         return out;
+    }
+
+    private Partition partition() {
+        Partition p = partition;
+        if (p == null) {
+            synchronized (this) {
+                if (partition == null) {
+                    partition = create.get();
+                }
+                p = partition;
+            }
+        }
+        return p;
     }
 
     private static void apply(Record r, Map<SharePartitions.Key, SharePartition.Snapshot> out) {
@@ -104,8 +125,9 @@ public final class ShareStateLog {
 
     private CompletableFuture<Void> append(List<SimpleRecord> records) {
         try {
-            long last = partition.append(MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new))).lastOffset();
-            return flusher.flushUpTo(partition.storage(), last + 1);
+            Partition p = partition();
+            long last = p.append(MemoryRecords.withRecords(Compression.NONE, records.toArray(SimpleRecord[]::new))).lastOffset();
+            return flusher.flushUpTo(p.storage(), last + 1);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
