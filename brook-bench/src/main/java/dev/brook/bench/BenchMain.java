@@ -10,6 +10,8 @@ import java.util.Arrays;
  * {@code brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR] [--rounds N]
  * [--no-kafka]}: the log cleaner's throughput and log open times in process, then Brook's cleaner against Kafka's, each in
  * its broker ({@link CleanerCompare});
+ * {@code brook-bench queues [--rounds N] [--messages N] [--quick] [--no-write]}: share groups against RabbitMQ (a work queue,
+ * per-message acknowledgements);
  * {@code brook-bench transactions [--rounds N] [--quick]}: transactional produce and read_committed latency against
  * Kafka ({@link TransactionsCompare});
  * {@code brook-bench jmh [JMH options]}: the microbenchmarks.
@@ -22,6 +24,7 @@ public final class BenchMain {
         if (args.length == 0 || args[0].equals("--help")) {
             System.out.println("usage: brook-bench compare [--rounds N] [--quick] [--no-write] | brook-bench streams [--rounds N] [--records N] [--eos] [--no-write]"
                     + " | brook-bench messaging [--rounds N] [--seconds N] [--quick] [--no-write] | brook-bench compaction [--keys N] [--overwrites N] [--value-bytes N] [--open-sizes MB,MB] [--dir DIR] [--rounds N] [--no-kafka]"
+                    + " | brook-bench queues [--rounds N] [--messages N] [--quick] [--no-write]"
                     + " | brook-bench transactions [--rounds N] [--quick] | brook-bench jmh [JMH options]");
             return;
         }
@@ -43,6 +46,10 @@ public final class BenchMain {
         }
         if (args[0].equals("transactions")) {
             transactions(args);
+            return;
+        }
+        if (args[0].equals("queues")) {
+            queues(args);
             return;
         }
         if (!args[0].equals("compare")) {
@@ -163,6 +170,35 @@ public final class BenchMain {
         if (write && !quick && standard) {
             String command = "bin/brook-bench messaging" + (rounds != 3 ? " --rounds " + rounds : "") + (seconds != 10 ? " --seconds " + seconds : "");
             c.write(root.resolve("docs/benchmarks.md"), command);
+            System.out.println("\nwrote docs/benchmarks.md");
+        }
+    }
+
+    private static void queues(String[] args) throws Exception {
+        int rounds = 3;
+        int messages = 200_000;
+        boolean quick = false;
+        boolean write = true;
+        for (int i = 1; i < args.length; i++) {
+            switch (args[i]) {
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--messages" -> messages = Integer.parseInt(args[++i]);
+                case "--quick" -> quick = true;
+                case "--no-write" -> write = false;
+                default -> {
+                    System.err.println("brook-bench: unknown option " + args[i]);
+                    System.exit(2);
+                }
+            }
+        }
+        Path root = Path.of(System.getProperty("brook.root", ".")).toAbsolutePath().normalize();
+        QueueCompare c = quick ? new QueueCompare(root, 1, 10_000, 500, 2, 50) : new QueueCompare(root, rounds, messages, 2_000, 10, 1_000);
+        c.run();
+        System.out.println();
+        System.out.print(c.table());
+        if (write && !quick) {
+            c.write(root.resolve("docs/benchmarks.md"), "bin/brook-bench queues" + (rounds != 3 ? " --rounds " + rounds : "")
+                    + (messages != 200_000 ? " --messages " + messages : ""));
             System.out.println("\nwrote docs/benchmarks.md");
         }
     }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code brook groups list|describe|reset}: consumer groups through the Kafka Admin client. */
+/** {@code brook groups list|describe|reset}: consumer groups (and share groups, listed and described) through the Kafka Admin client. */
 @Command(name = "groups", mixinStandardHelpOptions = true, description = "List, describe and reset consumer groups.",
         subcommands = {GroupsCommand.ListGroups.class, GroupsCommand.Describe.class, GroupsCommand.Reset.class})
 final class GroupsCommand {
@@ -59,6 +59,12 @@ final class GroupsCommand {
         @Override
         public Integer call() throws Exception {
             try (Admin admin = Admin.create(client.clientConfig())) {
+                boolean share = admin.listGroups().all().get().stream()
+                        .anyMatch(g -> g.groupId().equals(group) && g.type().map(t -> t == org.apache.kafka.common.GroupType.SHARE).orElse(false));
+                if (share) {
+                    describeShareGroup(admin);
+                    return 0;
+                }
                 ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get().get(group);
                 Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
                 Map<TopicPartition, String> owner = new HashMap<>();
@@ -88,6 +94,30 @@ final class GroupsCommand {
                 }
             }
             return 0;
+        }
+
+        /** A share group: its members, and per partition the share-partition start offset, the end offset and the lag. */
+        private void describeShareGroup(Admin admin) throws Exception {
+            org.apache.kafka.clients.admin.ShareGroupDescription d = admin.describeShareGroups(List.of(group)).all().get().get(group);
+            Map<TopicPartition, org.apache.kafka.clients.admin.SharePartitionOffsetInfo> offsets = admin.listShareGroupOffsets(
+                    Map.of(group, new org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec())).partitionsToOffsetInfo(group).get();
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            offsets.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = latest.isEmpty() ? Map.of() : admin.listOffsets(latest).all().get();
+            BrookCli.out.printf("Group %s (share), state %s, %d members%n", group, d.groupState(), d.members().size());
+            for (var m : d.members()) {
+                BrookCli.out.printf("  member %s client %s host %s: %d partitions%n", m.consumerId(), m.clientId(), m.host(),
+                        m.assignment().topicPartitions().size());
+            }
+            BrookCli.out.printf("%-30s %-10s %-12s %-12s %s%n", "TOPIC", "PARTITION", "START", "END", "LAG");
+            Map<TopicPartition, org.apache.kafka.clients.admin.SharePartitionOffsetInfo> sorted =
+                    new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+            sorted.putAll(offsets);
+            sorted.forEach((tp, info) -> {
+                ListOffsetsResult.ListOffsetsResultInfo end = ends.get(tp);
+                BrookCli.out.printf("%-30s %-10d %-12s %-12s %s%n", tp.topic(), tp.partition(), info == null ? "-" : info.startOffset(),
+                        end == null ? "-" : end.offset(), info == null ? "-" : info.lag().map(String::valueOf).orElse("-"));
+            });
         }
     }
 

@@ -60,4 +60,39 @@ class GroupsCommandTest {
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("--to must be");
     }
+
+    @Test
+    void aShareGroupIsListedAndDescribedWithItsStartOffsetAndLag() throws Exception {
+        String b = brook.bootstrapServers();
+        CliHarness.run(null, "topics", "create", "cli-share", "--partitions", "1", "-b", b);
+        CliHarness.run("a\nb\nc\nd\ne\n", "produce", "cli-share", "-b", b);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of("bootstrap.servers", b))) {
+            admin.incrementalAlterConfigs(java.util.Map.of(new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.GROUP, "cli-workers"), java.util.List.of(new org.apache.kafka.clients.admin.AlterConfigOp(
+                    new org.apache.kafka.clients.admin.ConfigEntry("share.auto.offset.reset", "earliest"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get();
+        }
+        java.util.Map<String, Object> config = java.util.Map.of("bootstrap.servers", b, "group.id", "cli-workers",
+                "share.acknowledgement.mode", "explicit", "max.poll.records", 2);
+        try (var c = new org.apache.kafka.clients.consumer.KafkaShareConsumer<String, String>(config,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            c.subscribe(java.util.List.of("cli-share"));
+            java.util.List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> got = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (got.isEmpty() && System.nanoTime() < deadline) {
+                c.poll(java.time.Duration.ofMillis(200)).forEach(got::add);
+            }
+            assertThat(got).extracting(org.apache.kafka.clients.consumer.ConsumerRecord::value).startsWith("a", "b");
+            // the first two are done, the rest go back: the start offset is 2 and 3 are left
+            got.forEach(r -> c.acknowledge(r, r.offset() < 2 ? org.apache.kafka.clients.consumer.AcknowledgeType.ACCEPT
+                    : org.apache.kafka.clients.consumer.AcknowledgeType.RELEASE));
+            c.commitSync();
+
+            CliHarness.Result describe = CliHarness.run(null, "groups", "describe", "cli-workers", "-b", b);
+            assertThat(describe.exitCode()).as(describe.err()).isZero();
+            assertThat(describe.out()).contains("Group cli-workers (share), state Stable, 1 members").containsPattern("cli-share\\s+0\\s+2\\s+5\\s+3");
+        }
+        CliHarness.Result list = CliHarness.run(null, "groups", "list", "-b", b);
+        assertThat(list.out()).containsPattern("cli-workers\\s+Share\\s+Empty");
+    }
 }

@@ -21,7 +21,7 @@ import org.apache.kafka.common.errors.InvalidConfigurationException;
  *
  * <p>The names, types, defaults and bounds are Kafka 4.4's. The consumer-group ones take effect at once (the next
  * heartbeat tells members the new interval; the session timeout applies from the next heartbeat on). The share-group
- * and dead-letter ones are validated and kept for share groups, which Brook does not serve yet.
+ * and dead-letter ones are read by share groups at each use ({@code dev.brook.broker.share.ShareSettings}).
  */
 public final class GroupConfigs {
     /** One group config: its type, the broker setting it defaults to (or null), that default, and its check. */

@@ -201,7 +201,12 @@ final class ShareFetchHandler implements ApiHandler<ShareFetchRequest> {
             long bytesLeft = data.maxBytes() <= 0 ? Integer.MAX_VALUE : data.maxBytes();
             boolean any = false;
             boolean recordLimit = data.shareAcquireMode() == 1;
-            for (TopicIdPartition tip : session.partitions()) {
+            // start where the last fetch of this session left off, so a busy first partition cannot starve the others
+            List<TopicIdPartition> order = new ArrayList<>(session.partitions());
+            if (!order.isEmpty()) {
+                java.util.Collections.rotate(order, -(session.nextStart() % order.size()));
+            }
+            for (TopicIdPartition tip : order) {
                 if (recordsLeft <= 0 || bytesLeft <= 0) {
                     break;
                 }

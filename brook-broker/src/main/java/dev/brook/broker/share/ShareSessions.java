@@ -48,6 +48,13 @@ public final class ShareSessions {
             partitions.remove(tp);
         }
 
+        private int fetches;
+
+        /** A counter that moves on at each call: where a fetch starts in the session's partitions. */
+        public synchronized int nextStart() {
+            return fetches++ & Integer.MAX_VALUE;
+        }
+
         public synchronized Set<TopicIdPartition> partitions() {
             return new LinkedHashSet<>(partitions);
         }
