@@ -46,6 +46,8 @@ public final class SharePartitions {
 
     /** Kafka's {@code errors.deadletterqueue.topic.name.prefix} default: a dead-letter topic's name starts with it. */
     static final String DLQ_PREFIX = "dlq.";
+    /** At most this much of the log is read per share-partition per fetch (as a consumer's max.partition.fetch.bytes). */
+    static final int READ_BYTES = 1 << 20;
     private static final dev.brook.log.ThrottledLogger DLQ_FAILURES = new dev.brook.log.ThrottledLogger(
             org.slf4j.LoggerFactory.getLogger(SharePartitions.class), org.slf4j.event.Level.WARN);
 
@@ -169,7 +171,8 @@ public final class SharePartitions {
         if (from >= readable) {
             return new Fetched(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
         }
-        ReadResult read = committed ? partition.read(from, Math.max(1, maxBytes), readable) : partition.read(from, Math.max(1, maxBytes));
+        int budget = Math.max(1, Math.min(maxBytes, READ_BYTES));
+        ReadResult read = committed ? partition.read(from, budget, readable) : partition.read(from, budget);
         List<SharePartition.Span> spans = new ArrayList<>();
         List<dev.brook.log.AbortedTransaction> aborted = committed ? partition.abortedTransactions(from, readable) : List.of();
         for (RecordBatch b : read.records().batches()) {
@@ -186,7 +189,33 @@ public final class SharePartitions {
             persistIfDirty(new Key(groupId, partition.topicPartition()), sp);
         }
         after(groupId, partition.topicPartition(), sp, dead, available);
-        return new Fetched(acquired.isEmpty() ? org.apache.kafka.common.record.internal.MemoryRecords.EMPTY : read.records(), acquired);
+        if (acquired.isEmpty()) {
+            return new Fetched(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, acquired);
+        }
+        return new Fetched(upTo(read.records(), acquired.get(acquired.size() - 1).last()), acquired);
+    }
+
+    /** The leading batches of {@code records} up to the one holding {@code lastOffset}: no more is sent than was acquired. */
+    private static Records upTo(Records records, long lastOffset) {
+        int bytes = 0;
+        for (RecordBatch b : records.batches()) {
+            bytes += b.sizeInBytes();
+            if (b.lastOffset() >= lastOffset) {
+                break;
+            }
+        }
+        if (bytes >= records.sizeInBytes()) {
+            return records;
+        }
+        if (records instanceof org.apache.kafka.common.record.internal.FileRecords file) {
+            return file.slice(0, bytes);
+        }
+        if (records instanceof org.apache.kafka.common.record.internal.MemoryRecords memory) {
+            java.nio.ByteBuffer head = memory.buffer().duplicate();
+            head.limit(head.position() + bytes);
+            return org.apache.kafka.common.record.internal.MemoryRecords.readableRecords(head.slice());
+        }
+        return records;
     }
 
     private static boolean abortedBatch(List<dev.brook.log.AbortedTransaction> aborted, RecordBatch b) {
