@@ -48,12 +48,12 @@ final class GroupApis {
                 widen(groups.consumerGroupDescribe(r.data())));
     }
 
-    private static CompletableFuture<ApiMessage> widen(CompletableFuture<? extends ApiMessage> f) {
+    static CompletableFuture<ApiMessage> widen(CompletableFuture<? extends ApiMessage> f) {
         return f.thenApply(m -> m);
     }
 
     /** The client's address as Kafka reports it ("/127.0.0.1"). */
-    private static String host(RequestContext c) {
+    static String host(RequestContext c) {
         return c.remote() instanceof InetSocketAddress a && a.getAddress() != null ? "/" + a.getAddress().getHostAddress()
                 : String.valueOf(c.remote());
     }

@@ -7,7 +7,6 @@ import dev.brook.broker.network.RequestContext;
 import dev.brook.broker.share.SharePartition;
 import dev.brook.broker.share.SharePartitions;
 import dev.brook.broker.share.ShareSessions;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -46,16 +45,16 @@ final class ShareApis {
 
     static void register(BrokerDispatcher d, BrokerNode broker, GroupCoordinator groups, SharePartitions shares, ShareSessions sessions) {
         d.register(ApiKeys.SHARE_GROUP_HEARTBEAT, (RequestContext c, ShareGroupHeartbeatRequest r) ->
-                widen(groups.shareGroupHeartbeat(r.data(), c.clientId(), host(c))));
-        d.register(ApiKeys.SHARE_GROUP_DESCRIBE, (RequestContext c, ShareGroupDescribeRequest r) -> widen(groups.shareGroupDescribe(r.data())));
+                GroupApis.widen(groups.shareGroupHeartbeat(r.data(), c.clientId(), GroupApis.host(c))));
+        d.register(ApiKeys.SHARE_GROUP_DESCRIBE, (RequestContext c, ShareGroupDescribeRequest r) -> GroupApis.widen(groups.shareGroupDescribe(r.data())));
         d.register(ApiKeys.SHARE_FETCH, new ShareFetchHandler(broker, shares, sessions));
-        d.register(ApiKeys.SHARE_ACKNOWLEDGE, (RequestContext c, ShareAcknowledgeRequest r) -> widen(acknowledge(broker, shares, sessions, r.data())));
+        d.register(ApiKeys.SHARE_ACKNOWLEDGE, (RequestContext c, ShareAcknowledgeRequest r) -> GroupApis.widen(acknowledge(broker, shares, sessions, r.data())));
         d.register(ApiKeys.DESCRIBE_SHARE_GROUP_OFFSETS, (RequestContext c, DescribeShareGroupOffsetsRequest r) ->
                 CompletableFuture.completedFuture(describeOffsets(broker, shares, r.data())));
         d.register(ApiKeys.ALTER_SHARE_GROUP_OFFSETS, (RequestContext c, AlterShareGroupOffsetsRequest r) ->
-                widen(alterOffsets(broker, groups, shares, r.data())));
+                GroupApis.widen(alterOffsets(broker, groups, shares, r.data())));
         d.register(ApiKeys.DELETE_SHARE_GROUP_OFFSETS, (RequestContext c, DeleteShareGroupOffsetsRequest r) ->
-                widen(deleteOffsets(broker, groups, shares, r.data())));
+                GroupApis.widen(deleteOffsets(broker, groups, shares, r.data())));
         groups.onShareGroupDeleted(id -> {
             shares.deleteGroup(id);
             sessions.closeGroup(id);
@@ -244,14 +243,5 @@ final class ShareApis {
             }
             return response;
         });
-    }
-
-    private static CompletableFuture<ApiMessage> widen(CompletableFuture<? extends ApiMessage> f) {
-        return f.thenApply(m -> m);
-    }
-
-    private static String host(RequestContext c) {
-        return c.remote() instanceof InetSocketAddress a && a.getAddress() != null ? "/" + a.getAddress().getHostAddress()
-                : String.valueOf(c.remote());
     }
 }

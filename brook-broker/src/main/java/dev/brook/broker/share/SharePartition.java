@@ -117,11 +117,6 @@ public final class SharePartition {
         return end;
     }
 
-    /** Whether a fetch could acquire anything: an available offset in the window, or room to extend it. */
-    public boolean canAcquire(long nowMs) {
-        return nextFetchOffset(nowMs) < end || end - start < limits.get().maxRecordLocks();
-    }
-
     /** The state of {@code offset}: terminal below the start offset, null at or past the end offset. */
     public RecordState stateOf(long offset) {
         if (offset < start) {

@@ -81,20 +81,41 @@ public final class SharePartitions {
             SharePartition sp = SharePartition.restore(e.getValue(), () -> settings(key.groupId()).limits());
             partitions.put(key, sp);
             groupKnown.accept(key.groupId());
-            List<SharePartition.DeadLetter> dead;
-            synchronized (sp) {
-                dead = sp.drainDeadLetters();
-                persistIfDirty(key, sp);
-            }
-            if (!dead.isEmpty()) {
-                deadLetters(key.groupId(), key.partition(), dead);
-            }
+            change(key, sp, p -> { });
         }
     }
 
     /** Writes the share-partition's state if it changed; call under its lock. */
     private CompletableFuture<Void> persistIfDirty(Key key, SharePartition sp) {
         return sp.takeDirty() ? stateLog.write(key, sp.snapshot(), clock.getAsLong()) : CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Runs {@code op} on the share-partition under its lock and then does what every change needs: writes the state if
+     * it changed, wakes parked fetches if records came back, writes dead letters, and schedules the next lock expiry.
+     *
+     * @return the state write, complete once it is fsynced
+     */
+    private CompletableFuture<Void> change(Key key, SharePartition sp, Consumer<SharePartition> op) {
+        List<SharePartition.DeadLetter> dead;
+        boolean available;
+        long deadline;
+        CompletableFuture<Void> written;
+        synchronized (sp) {
+            op.accept(sp);
+            dead = sp.drainDeadLetters();
+            available = sp.takeMadeAvailable();
+            written = persistIfDirty(key, sp);
+            deadline = sp.nextDeadline();
+        }
+        if (available) {
+            wake.accept(key.partition());
+        }
+        if (!dead.isEmpty()) {
+            deadLetters(key.groupId(), key.partition(), dead);
+        }
+        scheduleExpiry(key, sp, deadline);
+        return written;
     }
 
     /** Group {@code groupId}'s settings now. */
@@ -154,17 +175,18 @@ public final class SharePartitions {
      * maxBytes} of the log.
      */
     public Fetched acquire(String groupId, String member, Partition partition, int maxRecords, int maxBytes, boolean recordLimit) {
+        Key key = new Key(groupId, partition.topicPartition());
         SharePartition sp = get(groupId, partition);
         ShareSettings s = settings(groupId);
         long now = clock.getAsLong();
         long from;
         synchronized (sp) {
             sp.logStartMoved(partition.logStartOffset());
-            persistIfDirty(new Key(groupId, partition.topicPartition()), sp);
-            if (!sp.canAcquire(now)) {
-                return new Fetched(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of());
-            }
+            persistIfDirty(key, sp);
             from = sp.nextFetchOffset(now);
+            if (from == sp.endOffset() && sp.endOffset() - sp.startOffset() >= s.maxRecordLocks()) {
+                return new Fetched(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, List.of()); // the window is full
+            }
         }
         boolean committed = s.readCommitted();
         long readable = committed ? partition.lastStableOffset() : partition.highWatermark();
@@ -179,16 +201,9 @@ public final class SharePartitions {
             boolean deliverable = !b.isControlBatch() && !(committed && b.isTransactional() && abortedBatch(aborted, b));
             spans.add(new SharePartition.Span(b.baseOffset(), b.lastOffset(), deliverable));
         }
-        List<SharePartition.Acquired> acquired;
-        List<SharePartition.DeadLetter> dead;
-        boolean available;
-        synchronized (sp) {
-            acquired = sp.acquire(member, spans, maxRecords, recordLimit, clock.getAsLong());
-            dead = sp.drainDeadLetters();
-            available = sp.takeMadeAvailable();
-            persistIfDirty(new Key(groupId, partition.topicPartition()), sp);
-        }
-        after(groupId, partition.topicPartition(), sp, dead, available);
+        List<List<SharePartition.Acquired>> result = new ArrayList<>(1);
+        change(key, sp, p -> result.add(p.acquire(member, spans, maxRecords, recordLimit, clock.getAsLong())));
+        List<SharePartition.Acquired> acquired = result.get(0);
         if (acquired.isEmpty()) {
             return new Fetched(org.apache.kafka.common.record.internal.MemoryRecords.EMPTY, acquired);
         }
@@ -237,35 +252,17 @@ public final class SharePartitions {
             throw new org.apache.kafka.common.errors.InvalidRecordStateException("No records of " + tp + " have been acquired by group "
                     + groupId + ".");
         }
-        List<SharePartition.DeadLetter> dead;
-        boolean available;
-        CompletableFuture<Void> written;
-        synchronized (sp) {
-            sp.acknowledge(member, batches, settings(groupId).renewEnabled(), clock.getAsLong());
-            dead = sp.drainDeadLetters();
-            available = sp.takeMadeAvailable();
-            written = persistIfDirty(new Key(groupId, tp), sp);
-        }
-        after(groupId, tp, sp, dead, available);
-        return written;
+        boolean renew = settings(groupId).renewEnabled();
+        return change(new Key(groupId, tp), sp, p -> p.acknowledge(member, batches, renew, clock.getAsLong()));
     }
 
     /** Makes what {@code member} holds in {@code partitions} available again (its share session ended). */
     public void releaseAll(String groupId, String member, Iterable<TopicPartition> partitions) {
         for (TopicPartition tp : partitions) {
             SharePartition sp = find(groupId, tp);
-            if (sp == null) {
-                continue;
+            if (sp != null) {
+                change(new Key(groupId, tp), sp, p -> p.releaseAll(member, clock.getAsLong()));
             }
-            List<SharePartition.DeadLetter> dead;
-            boolean available;
-            synchronized (sp) {
-                sp.releaseAll(member, clock.getAsLong());
-                dead = sp.drainDeadLetters();
-                available = sp.takeMadeAvailable();
-                persistIfDirty(new Key(groupId, tp), sp);
-            }
-            after(groupId, tp, sp, dead, available);
         }
     }
 
@@ -300,27 +297,11 @@ public final class SharePartitions {
         return !gone.isEmpty();
     }
 
-    /** Wakes fetches if records came back, and schedules a look at the earliest lock deadline. */
-    private void after(String groupId, TopicPartition tp, SharePartition sp, List<SharePartition.DeadLetter> dead, boolean available) {
-        if (available) {
-            wake.accept(tp);
-        }
-        if (!dead.isEmpty()) {
-            deadLetters(groupId, tp, dead);
-        }
-        long deadline;
-        synchronized (sp) {
-            deadline = sp.nextDeadline();
-        }
-        scheduleExpiry(groupId, tp, sp, deadline);
-    }
-
     /** Makes sure an expiry check runs by {@code deadline}; one pending check per share-partition is enough. */
-    private void scheduleExpiry(String groupId, TopicPartition tp, SharePartition sp, long deadline) {
+    private void scheduleExpiry(Key key, SharePartition sp, long deadline) {
         if (deadline == Long.MAX_VALUE) {
             return;
         }
-        Key key = new Key(groupId, tp);
         boolean[] schedule = {false};
         expiryAt.compute(key, (k, at) -> {
             if (at != null && at <= deadline) {
@@ -330,33 +311,15 @@ public final class SharePartitions {
             return deadline;
         });
         if (schedule[0]) {
-            scheduler.schedule(() -> expire(groupId, tp, sp, deadline), Math.max(0, deadline - clock.getAsLong()) + 1, TimeUnit.MILLISECONDS);
+            scheduler.schedule(() -> expire(key, sp, deadline), Math.max(0, deadline - clock.getAsLong()) + 1, TimeUnit.MILLISECONDS);
         }
     }
 
-    private void expire(String groupId, TopicPartition tp, SharePartition sp, long scheduledFor) {
-        Key key = new Key(groupId, tp);
+    private void expire(Key key, SharePartition sp, long scheduledFor) {
         expiryAt.remove(key, scheduledFor);
-        if (partitions.get(key) != sp) {
-            return;
+        if (partitions.get(key) == sp) {
+            change(key, sp, p -> p.expire(clock.getAsLong()));
         }
-        List<SharePartition.DeadLetter> dead;
-        boolean available;
-        long deadline;
-        synchronized (sp) {
-            sp.expire(clock.getAsLong());
-            dead = sp.drainDeadLetters();
-            available = sp.takeMadeAvailable();
-            persistIfDirty(key, sp);
-            deadline = sp.nextDeadline();
-        }
-        if (available) {
-            wake.accept(tp);
-        }
-        if (!dead.isEmpty()) {
-            deadLetters(groupId, tp, dead);
-        }
-        scheduleExpiry(groupId, tp, sp, deadline);
     }
 
     /**
